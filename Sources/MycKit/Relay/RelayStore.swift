@@ -1,0 +1,89 @@
+/// Durable relay state: bindings, legacy keys, revocations and the offline queue
+/// (ciphertext frames only). `RelayCore` never touches a store; it returns `StoreChange`s
+/// that the runtime applies, in order, before it sends anything that depends on them
+/// (a `queued` reply goes out only after the frame is on disk).
+///
+/// A protocol so a shared server database can replace the embedded SQLite one when one
+/// relay is no longer enough.
+public protocol RelayStore: Sendable {
+    /// Everything the allow-list algorithms need, in insertion order.
+    func loadAllowList() throws -> AllowListSnapshot
+    /// Queued frames with `expiresAt > nowMs`, oldest first (FIFO per queue by `id`).
+    func loadQueue(nowMs: Int64) throws -> [QueuedFrame]
+    /// Applies the changes atomically (one transaction).
+    func apply(_ changes: [StoreChange]) throws
+    /// A value that changes whenever another process writes (e.g. `myc allow`), so the
+    /// running relay can reload its allow-list without a restart.
+    func externalChangeToken() throws -> Int64
+}
+
+/// One durable mutation. Each is idempotent, so replaying a batch after a crash is harmless.
+public enum StoreChange: Sendable, Equatable {
+    case bind(room: String, name: String, key: String)
+    case unbind(room: String, name: String)
+    case addLegacy(room: String, key: String)
+    case removeLegacy(room: String, key: String)
+    case revoke(room: String, key: String)
+    case unrevoke(room: String, key: String)
+    case enqueue(QueuedFrame)
+    case dequeue(ids: [Int64])
+    /// Deletes queued frames with `expiresAt <= nowMs`.
+    case expireQueue(nowMs: Int64)
+}
+
+/// A frame waiting for an offline target (PROTOCOL.md §4.4).
+public struct QueuedFrame: Sendable, Equatable {
+    /// Monotonic, assigned by the core (seeded above the largest stored id at startup).
+    public var id: Int64
+    public var room: String
+    public var target: String
+    public var sender: String
+    /// The re-serialized frame JSON exactly as it will be delivered.
+    public var data: String
+    /// Queue accounting size. The reference counts UTF-16 units; we count UTF-8 bytes (§8.18).
+    public var size: Int
+    public var expiresAtMs: Int64
+
+    public init(id: Int64, room: String, target: String, sender: String, data: String, size: Int, expiresAtMs: Int64) {
+        self.id = id
+        self.room = room
+        self.target = target
+        self.sender = sender
+        self.data = data
+        self.size = size
+        self.expiresAtMs = expiresAtMs
+    }
+}
+
+/// The allow-list as stored: each list in insertion order.
+public struct AllowListSnapshot: Sendable, Equatable {
+    public struct Binding: Sendable, Equatable {
+        public var room: String
+        public var name: String
+        public var key: String
+        public init(room: String, name: String, key: String) {
+            self.room = room
+            self.name = name
+            self.key = key
+        }
+    }
+
+    public struct RoomKey: Sendable, Equatable {
+        public var room: String
+        public var key: String
+        public init(room: String, key: String) {
+            self.room = room
+            self.key = key
+        }
+    }
+
+    public var bindings: [Binding]
+    public var legacy: [RoomKey]
+    public var revoked: [RoomKey]
+
+    public init(bindings: [Binding] = [], legacy: [RoomKey] = [], revoked: [RoomKey] = []) {
+        self.bindings = bindings
+        self.legacy = legacy
+        self.revoked = revoked
+    }
+}
