@@ -1,5 +1,6 @@
 import Foundation
 
+/// (Read-only after load, hence `nonisolated(unsafe)`.)
 /// Loads the shared test vectors with Foundation's parser, independent of the code under test.
 enum Vectors {
     static let directory: URL = URL(fileURLWithPath: #filePath)
@@ -13,8 +14,8 @@ enum Vectors {
         return try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 
-    static let crypto: [String: Any] = try! load("crypto.json")
-    static let keyfile: [String: Any] = try! load("keyfile.json")
+    nonisolated(unsafe) static let crypto: [String: Any] = try! load("crypto.json")
+    nonisolated(unsafe) static let keyfile: [String: Any] = try! load("keyfile.json")
 
     /// Walks a dotted path through nested dictionaries: `Vectors.string(crypto, "identities.alice.seed_hex")`.
     static func value(_ root: [String: Any], _ path: String) -> Any {
