@@ -348,7 +348,7 @@ private struct ByteParser {
             } else if (0xDC00...0xDFFF).contains(unit) {
                 throw JSONParseError(offset: escapeStart, reason: .loneSurrogate(unit))
             }
-            appendUTF8(scalar)
+            UTF8Bytes.append(scalar, to: &scratch)
         default:
             pos = escapeStart
             throw fail(.invalidEscape)
@@ -373,48 +373,10 @@ private struct ByteParser {
         return unit
     }
 
-    private mutating func appendUTF8(_ scalar: UInt32) {
-        switch scalar {
-        case 0..<0x80:
-            scratch.append(UInt8(scalar))
-        case 0x80..<0x800:
-            scratch.append(UInt8(0xC0 | scalar >> 6))
-            scratch.append(UInt8(0x80 | scalar & 0x3F))
-        case 0x800..<0x10000:
-            scratch.append(UInt8(0xE0 | scalar >> 12))
-            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            scratch.append(UInt8(0x80 | scalar & 0x3F))
-        default:
-            scratch.append(UInt8(0xF0 | scalar >> 18))
-            scratch.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-            scratch.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            scratch.append(UInt8(0x80 | scalar & 0x3F))
-        }
-    }
-
-    /// Validates the multi-byte UTF-8 sequence at `pos` (lead byte ≥ 0x80) per Unicode
-    /// Table 3-7 — no overlongs, no encoded surrogates, nothing above U+10FFFF — and
-    /// returns its length without consuming it. Validating here means the later
-    /// `String(decoding:)` never silently substitutes U+FFFD.
+    /// Length of the valid UTF-8 sequence at `pos`, which is not consumed. Validating
+    /// here means the later `String(decoding:)` never silently substitutes U+FFFD.
     private func utf8SequenceLength() throws(JSONParseError) -> Int {
-        let lead = bytes[pos]
-        let length: Int
-        var secondRange: ClosedRange<UInt8> = 0x80...0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondRange = 0xA0...0xBF
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; secondRange = 0x80...0x9F
-        case 0xF0: length = 4; secondRange = 0x90...0xBF
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; secondRange = 0x80...0x8F
-        default: throw fail(.invalidUTF8)
-        }
-        guard end - pos >= length else { throw JSONParseError(offset: pos, reason: .invalidUTF8) }
-        guard secondRange.contains(bytes[pos + 1]) else { throw fail(.invalidUTF8) }
-        for i in 2..<length where bytes[pos + i] & 0xC0 != 0x80 {
-            throw fail(.invalidUTF8)
-        }
+        guard let length = UTF8Bytes.validSequenceLength(in: bytes, at: pos) else { throw fail(.invalidUTF8) }
         return length
     }
 
