@@ -4,7 +4,7 @@
 
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
-SYSTEM_PKGS  := libsodium-dev libedit-dev libsqlite3-dev pkg-config
+SYSTEM_PKGS  := libsodium-dev libedit-dev libsqlite3-dev pkg-config sqlite3 python3
 BIN          := .build/debug/myc
 
 .PHONY: run deps build test release clean

@@ -11,7 +11,7 @@ import GRDB
 /// All SQL lives in this folder; callers speak `StoreChange` and the intent-named methods
 /// below. Opening runs the migrations and fails closed: a damaged, foreign or newer
 /// database is a `RelayStoreError`, never an empty store.
-public struct SQLiteRelayStore: RelayStore {
+public struct SQLiteRelayStore: RelayStore, ReferenceImportTarget {
     /// The database file (`:memory:` for `inMemory()`), used in error messages.
     public let path: String
     private let writer: any DatabaseWriter
@@ -20,6 +20,7 @@ public struct SQLiteRelayStore: RelayStore {
     /// created with mode 0700 and a new database file with mode 0600 (its `-wal`/`-shm`
     /// companions inherit that mode from SQLite).
     public init(path: String) throws(RelayStoreError) {
+        let path = Paths.expand(path)
         let pool: DatabasePool
         do {
             try Self.createFileIfMissing(path)
@@ -47,6 +48,17 @@ public struct SQLiteRelayStore: RelayStore {
         self.path = path
         let migrator = RelayMigrations.migrator
         do {
+            // Durability. A `queued` reply promises the frame is on disk, and a revocation
+            // must never silently roll back. In WAL mode NORMAL (what GRDB sets when it
+            // opens a pool, hence this override afterwards) already survives a crash or
+            // SIGKILL of this process: the commit is in the WAL, in the OS page cache,
+            // before `apply` returns. But a power loss or kernel panic could then drop the
+            // last commits. FULL fsyncs the WAL on every commit, so a returned `apply`
+            // survives power loss too. Cost: one fsync per `apply`, and the relay applies
+            // only offline-queue and allow-list changes, never routed frames. Only the
+            // writer connection commits, so it is the one that needs the setting.
+            // (On macOS, surviving power loss would also need `PRAGMA fullfsync`.)
+            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             if try writer.read(migrator.hasBeenSuperseded) {
                 let applied = try writer.read(migrator.appliedIdentifiers).sorted().joined(separator: ", ")
                 throw RelayStoreError(path: path, kind: .newerSchema, reason: "migrations: \(applied)")
@@ -66,23 +78,12 @@ public struct SQLiteRelayStore: RelayStore {
     }
 
     /// The settings every connection gets (writer and readers alike).
-    static func makeConfiguration() -> Configuration {
-        var config = Configuration()
+    static func makeConfiguration() -> GRDB.Configuration {
+        var config = GRDB.Configuration()
         config.label = "myc.relay"
         // `myc allow` and the relay write the same file: wait for the other's transaction
         // instead of failing with SQLITE_BUSY.
         config.busyMode = .timeout(5)
-        config.prepareDatabase { db in
-            // Durability. A `queued` reply promises the frame is on disk, and a revocation
-            // must never silently roll back. In WAL mode NORMAL would already survive a
-            // crash or SIGKILL of this process (a commit is in the WAL, in the OS page
-            // cache, before `apply` returns), but a power loss or kernel panic could drop
-            // the last commits. FULL fsyncs the WAL on every commit, so `apply` returning
-            // means "survives power loss" too. Cost: one fsync per `apply`; the relay calls
-            // it for offline-queue and allow-list changes only, never for routed frames.
-            // (On macOS, true power-loss safety would also need `PRAGMA fullfsync`.)
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         return config
     }
 
@@ -173,17 +174,15 @@ public struct SQLiteRelayStore: RelayStore {
         }
     }
 
-    // MARK: - Import markers (see ReferenceImport)
+    // MARK: - ReferenceImportTarget
 
-    func hasMeta(_ key: String) throws(RelayStoreError) -> Bool {
+    public func hasImported(marker: String) throws(RelayStoreError) -> Bool {
         try perform("read the database's import markers") {
-            try writer.read { db in try MetaRecord.exists(db, key: key) }
+            try writer.read { db in try MetaRecord.exists(db, key: marker) }
         }
     }
 
-    /// In one transaction: unless `marker` is already recorded, applies the changes built
-    /// from the first free queue id, and records `marker` with `value`.
-    func importOnce(
+    public func importOnce(
         marker: String, value: String, _ changes: (_ firstFreeQueueId: Int64) -> [StoreChange]
     ) throws(RelayStoreError) -> Bool {
         try perform("save imported relay state") {
