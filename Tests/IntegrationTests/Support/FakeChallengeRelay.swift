@@ -50,4 +50,5 @@ final class LockedBox<Value>: @unchecked Sendable {
         get { lock.withLock { _value } }
         set { lock.withLock { _value = newValue } }
     }
+    func withValue<R>(_ body: (inout Value) -> R) -> R { lock.withLock { body(&_value) } }
 }

@@ -1,0 +1,107 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Runs `RelayCore` behind the WebSocket server: turns socket events into core calls and
+/// carries out the actions that come back.
+///
+/// The core sits behind a `Mutex`, not an actor: every routed frame passes through it, and
+/// an actor hop per frame would cost more than the routing itself. The critical section is
+/// pure computation: no I/O and no awaits happen under the lock, and socket writes are made
+/// after it is released (a write can synchronously close a socket, which re-enters here).
+///
+/// Ordering: actions up to the first `persist` run at once; the `persist` and everything
+/// after it go to the store thread, submitted while the lock is held, so the store applies
+/// changes in exactly the core's order and a reply that depends on a change (a `queued`
+/// reply, `auth_ok` after a new binding, an admin answer) is sent only once it is on disk.
+public final class RelayRuntime: WebSocketServerDelegate {
+    let core: Mutex<RelayCore>
+    let sockets = Mutex<[ConnectionID: (socket: WebSocketConnection, ip: String)]>([:])
+    let connectionsPerIP = Mutex<[String: Int]>([:])
+    let store: any RelayStore
+    let worker = StoreWorker()
+    let policy: RelayHTTPPolicy
+    let logger: Logger
+    let clock: @Sendable () -> Int64
+    let lastStoreToken = Mutex<Int64?>(nil)
+
+    public init(core: RelayCore, store: any RelayStore, policy: RelayHTTPPolicy, logger: Logger,
+                clock: @escaping @Sendable () -> Int64 = RelayRuntime.wallClockMs) {
+        self.core = Mutex(core)
+        self.store = store
+        self.policy = policy
+        self.logger = logger
+        self.clock = clock
+        self.lastStoreToken.withLock { $0 = try? store.externalChangeToken() }
+    }
+
+    @Sendable public static func wallClockMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    // MARK: Driving the core
+
+    /// Runs one core step and carries out its actions; `completion` runs after the last one
+    /// (after the store write, when there is one).
+    func step(_ body: (inout RelayCore, Int64) -> [RelayAction], completion: (@Sendable () -> Void)? = nil) {
+        var deferredToWorker = false
+        let immediate: [RelayAction] = core.withLock { core in
+            let actions = body(&core, clock())
+            guard let firstPersist = actions.firstIndex(where: { if case .persist = $0 { true } else { false } }) else {
+                return actions
+            }
+            let deferred = Array(actions[firstPersist...])
+            deferredToWorker = true
+            worker.submit { [self] in
+                for action in deferred { perform(action) }
+                completion?()
+            }
+            return Array(actions[..<firstPersist])
+        }
+        for action in immediate { perform(action) }
+        if !deferredToWorker { completion?() }
+    }
+
+    private func perform(_ action: RelayAction) {
+        switch action {
+        case let .send(id, bytes):
+            guard let socket = socket(id) else { return }
+            if !socket.sendText(bytes) { step { $0.sendFailed(connection: id, nowMs: $1) } }
+        case let .forward(delivery):
+            guard let socket = socket(delivery.target) else { return }
+            if !socket.sendText(delivery.bytes) { step { $0.forwardDropped(delivery, nowMs: $1) } }
+        case let .close(id, code, reason):
+            socket(id)?.close(code: code.rawValue, reason: reason)
+        case let .ping(id):
+            socket(id)?.ping()
+        case let .persist(changes):
+            do {
+                try store.apply(changes)
+            } catch {
+                // The core already believes the change happened; say so loudly rather than hide it.
+                logger.critical("store write failed", metadata: ["error": "\(error)", "changes": "\(changes.count)"])
+            }
+        case let .log(event):
+            log(event)
+        }
+    }
+
+    private func socket(_ id: ConnectionID) -> WebSocketConnection? {
+        sockets.withLock { $0[id]?.socket }
+    }
+
+    private func log(_ event: RelayLogEvent) {
+        let level: Logger.Level = switch event.level {
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        }
+        var metadata = Logger.Metadata()
+        for (k, v) in event.metadata { metadata[k] = .string(v) }
+        logger.log(level: level, "\(event.message)", metadata: metadata)
+    }
+}

@@ -1,0 +1,139 @@
+/// Frames from authenticated connections (PROTOCOL.md §4.1–§4.5): rate limiting,
+/// `list_rooms`, stamping, unicast, broadcast and the offline queue.
+extension RelayCore {
+    /// Types a peer may never route: the handshake and the relay's control frames (§1.6).
+    /// The reference routes them, which lets a room member replay a genuine `challenge` to a
+    /// victim and harvest its `auth` (§8.1); refusing them changes nothing for conforming peers.
+    static let reservedTypes: Set<String> = [
+        "challenge", "auth", "auth_ok", "auth_error", "evicted", "peer_joined", "peer_left",
+        "rooms", "queued", "error", "relay_shutdown",
+    ]
+
+    mutating func receivedWhileAuthenticated(_ id: ConnectionID, text: [UInt8], nowMs: Int64) -> [RelayAction] {
+        // 1. Not JSON: answered before rate limiting, like the reference.
+        guard let value = try? JSONParser.parse(text) else {
+            counters.dropped(.invalidJSON)
+            return [.send(id, StaticFrames.invalidJSON)]
+        }
+        guard case .authenticated(var session)? = connections[id] else { return [] }
+        // 3. Token bucket; every frame costs one token, `list_rooms` included.
+        let allowed = session.bucket.take(nowMs: nowMs)
+        connections[id] = .authenticated(session)
+        guard case .object(var frame) = value else {
+            // `null`, arrays, numbers: the reference crashes or routes garbage (§8.11).
+            guard allowed else { return rateLimited(id, msgID: nil) }
+            counters.dropped(.notAnObject)
+            return [.send(id, StaticFrames.notAnObject)]
+        }
+        guard allowed else { return rateLimited(id, msgID: frame["msg_id"]) }
+
+        let type = frame["type"]
+        if type == .string("list_rooms") { return [.send(id, roomsReply(for: session))] }
+        if let type = type?.stringValue, Self.reservedTypes.contains(type) {
+            counters.dropped(.reservedType)
+            return [.send(id, errorBytes(RelayStatusPayload.reservedType(type), msgID: frame["msg_id"]))]
+        }
+
+        // §4.3 1–2: stamp `from` (overwriting) and, if falsy, a relay `msg_id`.
+        counters.framesRouted += 1
+        frame["from"] = .string(session.name)
+        var msgID = frame["msg_id"] ?? .null
+        if !msgID.isTruthy {
+            msgID = .string(messageIDs.next(nowMs: nowMs))
+            frame["msg_id"] = msgID
+        }
+        // 3. Routing room.
+        let room: String
+        if let named = frame["room"]?.stringValue {
+            guard session.rooms.contains(named) else {
+                counters.dropped(.notMember)
+                return [.send(id, errorBytes(RelayStatusPayload.notMember(named), msgID: msgID))]
+            }
+            room = named
+        } else {
+            room = session.rooms[0]
+        }
+        // 4–5. Unicast or broadcast.
+        if let target = frame["target"], target.isTruthy {
+            guard let targetName = target.stringValue else {
+                counters.dropped(.invalidTarget)
+                return [.send(id, errorBytes(RelayStatusPayload.invalidTarget, msgID: msgID))]
+            }
+            return unicast(frame, from: id, sender: session.name, room: room, target: targetName, msgID: msgID, nowMs: nowMs)
+        }
+        return broadcast(frame, from: id, room: room)
+    }
+
+    private mutating func unicast(
+        _ frame: JSONObject, from id: ConnectionID, sender: String, room: String, target: String,
+        msgID: JSONValue, nowMs: Int64
+    ) -> [RelayAction] {
+        let bytes = JSONSerializer.bytes(of: .object(frame))
+        if let member = rooms.member(target, in: room) {
+            // Sending to yourself is allowed: you receive your own frame.
+            counters.framesDelivered += 1
+            return [.forward(RelayAction.Delivery(
+                target: member.connection, bytes: bytes, sender: id, targetName: target, msgID: msgID))]
+        }
+        if frame["no_queue"]?.isTruthy ?? false {
+            counters.dropped(.noQueue)
+            return [.send(id, errorBytes(RelayStatusPayload.notQueuedSessionFrame(target), msgID: msgID))]
+        }
+        // Our fix (§8.18): only names bound in the room can ever drain a queue.
+        guard allowList.key(boundTo: target, in: room) != nil else {
+            counters.dropped(.unknownTarget)
+            return [.send(id, errorBytes(RelayStatusPayload.notQueuedUnknownPeer(target), msgID: msgID))]
+        }
+        let data = String(decoding: bytes, as: UTF8.self)
+        switch queue.enqueue(
+            room: room, target: target, sender: sender, data: data,
+            activePeers: rooms.count(in: room), nowMs: nowMs)
+        {
+        case .success(let queued):
+            counters.framesQueued += 1
+            let reply = RelayFrames.queued(target: target, msgID: msgID, ttlSeconds: limits.queueTTLSeconds)
+            return [.persist([.enqueue(queued)]), .send(id, RelayFrames.bytes(reply))]
+        case .failure:
+            counters.dropped(.queueFull)
+            return [.send(id, errorBytes(RelayStatusPayload.queueFull(target), msgID: msgID))]
+        }
+    }
+
+    /// To every other connection in the room; the frame is serialized once.
+    private mutating func broadcast(_ frame: JSONObject, from id: ConnectionID, room: String) -> [RelayAction] {
+        let members = rooms.members(of: room)
+        guard members.count > 1 else { return [] }
+        let bytes = JSONSerializer.bytes(of: .object(frame))
+        var actions: [RelayAction] = []
+        actions.reserveCapacity(members.count - 1)
+        for member in members where member.connection != id {
+            actions.append(.send(member.connection, bytes))
+        }
+        counters.framesDelivered += actions.count
+        return actions
+    }
+
+    /// §4.2: every live room in creation order; `members` only for rooms the requester
+    /// joined; without discovery, the other rooms are left out.
+    private func roomsReply(for session: Session) -> [UInt8] {
+        var listings: [RelayFrames.RoomListing] = []
+        for name in rooms.roomNames {
+            if session.rooms.contains(name) {
+                let members = rooms.memberNames(of: name)
+                listings.append(RelayFrames.RoomListing(name: name, peerCount: members.count, members: members))
+            } else if limits.discovery {
+                listings.append(RelayFrames.RoomListing(name: name, peerCount: rooms.count(in: name), members: nil))
+            }
+        }
+        return RelayFrames.bytes(RelayFrames.rooms(discovery: limits.discovery, rooms: listings))
+    }
+
+    private mutating func rateLimited(_ id: ConnectionID, msgID: JSONValue?) -> [RelayAction] {
+        counters.framesRateLimited += 1
+        return [.send(id, msgID == nil ? StaticFrames.rateLimited : errorBytes(RelayStatusPayload.rateLimited, msgID: msgID))]
+    }
+
+    private func errorBytes(_ payload: String, msgID: JSONValue?) -> [UInt8] {
+        RelayFrames.bytes(RelayFrames.error(payload, msgID: msgID))
+    }
+}
