@@ -33,8 +33,10 @@ struct OfflineQueue: Sendable, Equatable {
     /// Entries across all queues.
     private(set) var totalCount = 0
 
-    /// Starts from the stored frames (oldest first); ids continue above the largest one.
-    init(limits: RelayLimits, frames: [QueuedFrame]) {
+    /// Starts from the stored frames (oldest first); ids continue above the largest one and
+    /// never below `firstID` (the store may still hold expired rows with larger ids).
+    init(limits: RelayLimits, frames: [QueuedFrame], firstID: Int64 = 1) {
+        nextID = max(1, firstID)
         maxMessages = limits.queueMaxMessages
         maxBytes = limits.queueMaxBytes
         ttlMs = limits.queueTTLMs

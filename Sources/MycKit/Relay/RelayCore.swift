@@ -73,10 +73,13 @@ public struct RelayCore: Sendable {
     ///   - token: `RELAY_TOKEN`; `nil` (or empty) means no new registration can succeed.
     ///   - allowList: the stored allow-list.
     ///   - queue: the stored offline queue (unexpired frames, oldest first).
+    ///   - firstQueueFrameID: the smallest id the core may assign to a new queued frame
+    ///     (pass the store's largest id + 1 when it may hold expired rows above `queue`'s).
     ///   - random: the nonce source; tests pass a seeded one.
     public init(
         identity: SigningKeyPair, limits: RelayLimits, token: String?, allowList: AllowListSnapshot,
-        queue: [QueuedFrame], nowMs: Int64, random: any RelayRandomSource = SystemRelayRandom()
+        queue: [QueuedFrame], nowMs: Int64, firstQueueFrameID: Int64 = 1,
+        random: any RelayRandomSource = SystemRelayRandom()
     ) {
         self.identity = identity
         self.limits = limits
@@ -84,7 +87,7 @@ public struct RelayCore: Sendable {
         self.random = random
         self.startedMs = nowMs
         self.allowList = AllowList(snapshot: allowList)
-        self.queue = OfflineQueue(limits: limits, frames: queue)
+        self.queue = OfflineQueue(limits: limits, frames: queue, firstID: firstQueueFrameID)
         self.nextPingMs = nowMs + limits.pingIntervalMs
         self.nextStaleSweepMs = nowMs + limits.staleSweepIntervalMs
         self.nextQueueSweepMs = nowMs + limits.queueSweepIntervalMs

@@ -1,7 +1,7 @@
 import Testing
 @testable import MycKit
 
-@Suite struct AllowListTests {
+@Suite struct RelayAllowListTests {
     private func list() -> AllowList {
         AllowList(snapshot: AllowListSnapshot(
             bindings: [.init(room: "r", name: "alice", key: "A"), .init(room: "r", name: "bob", key: "B")],

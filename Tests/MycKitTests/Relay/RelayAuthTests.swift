@@ -1,44 +1,6 @@
 import Testing
 @testable import MycKit
 
-/// Hand-written expected frames (independent of the builders).
-enum Expect {
-    static func keyMap(_ peers: [TestPeer]) -> String {
-        "{" + peers.map { "\"\($0.name)\":\($0.keyInfoJSON)" }.joined(separator: ",") + "}"
-    }
-
-    static func authOK(_ peer: TestPeer, rooms: [(String, [TestPeer])]) -> String {
-        let names = rooms.map { "\"\($0.0)\"" }.joined(separator: ",")
-        let maps = rooms.map { "\"\($0.0)\":\(keyMap($0.1))" }.joined(separator: ",")
-        return #"{"type":"auth_ok","from":"_relay","proto":2,"payload":{"peer":"\#(peer.name)","rooms":[\#(names)],"peers":{\#(maps)}}}"#
-    }
-
-    static func authError(_ reason: String) -> String {
-        #"{"type":"auth_error","from":"_relay","payload":"\#(reason.replacingQuotes)"}"#
-    }
-
-    static func error(_ payload: String, msgID: String? = nil) -> String {
-        let tail = msgID.map { #","msg_id":"\#($0)""# } ?? ""
-        return #"{"type":"error","from":"_relay","payload":"\#(payload.replacingQuotes)"\#(tail)}"#
-    }
-
-    static func peerJoined(_ peer: TestPeer, room: String, members: [TestPeer]) -> String {
-        #"{"type":"peer_joined","from":"_relay","payload":{"peer":"\#(peer.name)","room":"\#(room)","peers":\#(keyMap(members)),"sign_pubkey":"\#(peer.pub)","eph_enc_pubkey":"eph-\#(peer.name)","eph_enc_pubkey_sig":"ephsig-\#(peer.name)","session_id":"sess-\#(peer.name)"}}"#
-    }
-
-    static func peerLeft(_ peer: TestPeer, room: String, remaining: [TestPeer]) -> String {
-        #"{"type":"peer_left","from":"_relay","payload":{"peer":"\#(peer.name)","room":"\#(room)","peers":\#(keyMap(remaining))}}"#
-    }
-}
-
-extension String {
-    var replacingQuotes: String {
-        var out = ""
-        for c in self { out += c == "\"" ? "\\\"" : String(c) }
-        return out
-    }
-}
-
 @Suite struct RelayAuthTests {
     @Test func openSendsDeterministicSignedChallenge() throws {
         var h = RelayHarness()

@@ -1,7 +1,7 @@
 import Testing
 @testable import MycKit
 
-@Suite struct OfflineQueueTests {
+@Suite struct RelayOfflineQueueTests {
     private func limits(msgs: Int = 50, bytes: Int = 524_288, ttl: Int64 = 3600) -> RelayLimits {
         var l = RelayLimits()
         l.queueMaxMessages = msgs
@@ -73,6 +73,8 @@ import Testing
         var q = OfflineQueue(limits: limits(), frames: frames)
         #expect(q.frames(room: "r", target: "t").map(\.id) == [3, 7])
         #expect((try? q.enqueue(room: "r", target: "t", sender: "a", data: "c", activePeers: 1, nowMs: 0).get())?.id == 8)
+        var seeded = OfflineQueue(limits: limits(), frames: frames, firstID: 100)
+        #expect((try? seeded.enqueue(room: "r", target: "t", sender: "a", data: "c", activePeers: 1, nowMs: 0).get())?.id == 100)
     }
 }
 

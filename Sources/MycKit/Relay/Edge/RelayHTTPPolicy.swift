@@ -23,6 +23,8 @@ public struct RelayHTTPPolicy: Sendable {
         case metrics
         case allowList
         case revoke(body: [UInt8])
+        /// `POST /admin/allow`: our extension, pre-registration for `myc allow add --admin-url`.
+        case register(body: [UInt8])
         /// Refused before reaching the WebSocket layer.
         case refuse(HTTPResponse)
         /// Passes every check: may become a WebSocket.
@@ -43,6 +45,8 @@ public struct RelayHTTPPolicy: Sendable {
             return authorizedForAdmin(request, ip: ip) ? .allowList : .refuse(.text(.unauthorized, "unauthorized"))
         case "/admin/revoke" where request.method == .POST:
             return authorizedForAdmin(request, ip: ip) ? .revoke(body: request.body) : .refuse(.text(.unauthorized, "unauthorized"))
+        case "/admin/allow" where request.method == .POST:
+            return authorizedForAdmin(request, ip: ip) ? .register(body: request.body) : .refuse(.text(.unauthorized, "unauthorized"))
         default:
             break
         }

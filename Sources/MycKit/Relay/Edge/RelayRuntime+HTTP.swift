@@ -40,6 +40,27 @@ extension RelayRuntime {
                     respond(.json(.ok, JSONSerializer.bytes(of: .object(result.jsonObject))))
                 })
             }
+        case let .register(body):
+            switch RegistrationRequest.parse(body) {
+            case let .failure(error):
+                respond(.json(.badRequest, JSONSerializer.bytes(of: .object(["error": .string(error.description)]))))
+            case let .success(registration):
+                let outcome = Mutex<Result<Bool, RegistrationError>?>(nil)
+                step({ core, now in
+                    let (result, actions) = core.register(registration, nowMs: now)
+                    outcome.withLock { $0 = result }
+                    return actions
+                }, completion: {
+                    switch outcome.withLock({ $0 }) {
+                    case let .success(changed)?:
+                        respond(.json(.ok, JSONSerializer.bytes(of: .object(["registered": .bool(true), "changed": .bool(changed)]))))
+                    case let .failure(error)?:
+                        respond(.json(.conflict, JSONSerializer.bytes(of: .object(["error": .string(error.description)]))))
+                    case nil:
+                        respond(.text(.internalServerError, "registration lost"))
+                    }
+                })
+            }
         case let .refuse(response):
             respond(response)
         case .upgrade:
