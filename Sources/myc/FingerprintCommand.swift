@@ -26,6 +26,9 @@ struct FingerprintCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Connect to this relay (ws:// or wss://) and fingerprint its verified identity.", valueName: "url"))
     var relay: String?
 
+    @Option(name: .long, help: ArgumentHelp("Trust these CA certificates (PEM) for a wss:// relay, e.g. a self-signed one (env MYC_TLS_CA).", valueName: "path"))
+    var tlsCa: String?
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -47,7 +50,8 @@ struct FingerprintCommand: AsyncParsableCommand {
         } else if let relay {
             var logger = Logger(label: "myc.fingerprint")
             logger.logLevel = .critical
-            let challenge = try await RelayProbe.fetchChallenge(url: relay, logger: logger)
+            let challenge = try await RelayProbe.fetchChallenge(
+                url: relay, trustRootsPEM: config.string(tlsCa, "MYC_TLS_CA").map(Paths.expand), logger: logger)
             switch challenge.verifiedRelayKey() {
             case let .verified(relayKey):
                 key = relayKey

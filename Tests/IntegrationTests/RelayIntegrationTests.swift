@@ -1,5 +1,6 @@
 import Foundation
 import MycKit
+import NIOSSL
 import Testing
 
 /// `myc relay` as a real process on 127.0.0.1, driven by protocol clients over real sockets.
@@ -223,6 +224,46 @@ import Testing
         #expect(await first.next(type: "evicted")?["payload"]?.stringValue == "superseded")
         #expect(await first.waitForClose()?.closeCode == .unknown(4020))
         await second.close()
+        relay.terminate()
+    }
+}
+
+/// Built-in TLS: `wss://` and `https://` on the same port, no proxy.
+@Suite struct RelayTLSTests {
+    @Test func relayServesWSSAndHTTPSWithItsOwnCertificate() async throws {
+        let dir = TempDir()
+        let cert = dir.file("cert.pem"), key = dir.file("key.pem")
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                             "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+        openssl.standardError = Pipe()
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+
+        let relay = try RelayProcess(args: ["--tls-cert", cert, "--tls-key", key])
+        #expect(relay.url.hasPrefix("wss://"))
+        let health = try http("GET", relay.httpBase + "/health")
+        #expect(health.status == 200, "https answers on the relay port (curl -k)")
+
+        let probe = try Myc.run(["fingerprint", "--relay", relay.url, "--tls-ca", cert])
+        #expect(probe.status == 0, "\(probe.stderr)")
+        #expect(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == relay.fingerprint)
+        let untrusted = try Myc.run(["fingerprint", "--relay", relay.url])
+        #expect(untrusted.status != 0, "a self-signed certificate is not trusted without --tls-ca")
+
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(cert))
+        let alice = ProtocolTestClient(url: relay.url, name: "alice", tls: tls)
+        let bob = ProtocolTestClient(url: relay.url, name: "bob", tls: tls)
+        #expect(try await alice.connectAndAuth(token: relay.token)["type"]?.stringValue == "auth_ok")
+        #expect(try await bob.connectAndAuth(token: relay.token)["type"]?.stringValue == "auth_ok")
+        try await alice.send(["type": "info", "target": "bob", "msg_id": "tls-1", "payload": "over TLS"])
+        #expect(await bob.next(type: "info")?["payload"]?.stringValue == "over TLS")
+        await alice.close()
+        await bob.close()
         relay.terminate()
     }
 }

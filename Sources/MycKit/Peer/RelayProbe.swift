@@ -26,14 +26,15 @@ public enum RelayProbe {
     }
 
     public static func fetchChallenge(
-        url: String, timeout: Duration = .seconds(10), logger: Logger
+        url: String, timeout: Duration = .seconds(10), trustRootsPEM: String? = nil, logger: Logger
     ) async throws(Failure) -> ChallengeFrame {
+        let tls = try tlsConfiguration(url: url, trustRootsPEM: trustRootsPEM)
         guard url.hasPrefix("ws://") || url.hasPrefix("wss://") else { throw .invalidURL(url) }
         let box = ResultBox()
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
+                    _ = try await WebSocketClient.connect(url: url, tlsConfiguration: tls, logger: logger) { inbound, outbound, _ in
                         var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
                         if let message = try await iterator.next() {
                             await box.set(message: message)
@@ -60,6 +61,18 @@ public enum RelayProbe {
         } catch {
             throw .malformed(url, "\(error)")
         }
+    }
+
+    /// Client TLS settings: the system's roots, or exactly the given CA certificates.
+    static func tlsConfiguration(url: String, trustRootsPEM: String?) throws(Failure) -> TLSConfiguration? {
+        guard let trustRootsPEM else { return nil }
+        var config = TLSConfiguration.makeClientConfiguration()
+        do {
+            config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(trustRootsPEM))
+        } catch {
+            throw .connection(url, "cannot read CA certificates from \(trustRootsPEM): \(error)")
+        }
+        return config
     }
 
     private actor ResultBox {

@@ -223,13 +223,14 @@ public enum SendTypeFilter {
     public static func filter(_ value: JSONValue?) -> Result<String, Rejection> {
         switch value {
         case nil, .null?: return .success(PeerConstants.defaultType)
-        case .string(let s)?: return filter(s)
+        case .string(let s)?: return filter(text: s)
         default: return .failure(.notAString)
         }
     }
 
-    /// `filter` for a type already known to be a string (`nil` = not given).
-    public static func filter(_ type: String?) -> Result<String, Rejection> {
+    /// `filter` for a type already known to be a string (`nil` = not given), e.g. from a
+    /// command-line flag.
+    public static func filter(text type: String?) -> Result<String, Rejection> {
         guard let type, !type.isEmpty else { return .success(PeerConstants.defaultType) }
         let length = type.utf16.count
         if length > PeerConstants.maxTypeLength { return .failure(.tooLong(length)) }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MycKit
 import NIOCore
+import NIOSSL
 import NIOWebSocket
 import WSClient
 
@@ -18,9 +19,12 @@ final class ProtocolTestClient: @unchecked Sendable {
     private let finished = LockedBox<Bool>(false)
     private var task: Task<Void, Never>?
     let url: String
+    let tls: TLSConfiguration?
 
-    init(url: String, name: String, identity: SigningKeyPair = .generate(), rooms: [String] = ["default"]) {
+    init(url: String, name: String, identity: SigningKeyPair = .generate(), rooms: [String] = ["default"],
+         tls: TLSConfiguration? = nil) {
         self.url = url
+        self.tls = tls
         self.name = name
         self.identity = identity
         self.rooms = rooms
@@ -35,8 +39,8 @@ final class ProtocolTestClient: @unchecked Sendable {
         let ready = AsyncStream<Void>.makeStream()
         var config = WebSocketClientConfiguration()
         config.maxFrameSize = 1 << 22
-        task = Task { [url] in
-            let frame = try? await WebSocketClient.connect(url: url, configuration: config,
+        task = Task { [url, tls] in
+            let frame = try? await WebSocketClient.connect(url: url, configuration: config, tlsConfiguration: tls,
                                                            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })) { inbound, writer, _ in
                 outbound.value = writer
                 ready.continuation.yield()

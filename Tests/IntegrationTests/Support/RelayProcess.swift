@@ -12,8 +12,16 @@ final class RelayProcess: @unchecked Sendable {
     let token: String
     let extraEnv: [String: String]
 
-    var url: String { "ws://127.0.0.1:\(port)" }
-    var httpBase: String { "http://127.0.0.1:\(port)" }
+    var tls: Bool { process.arguments?.contains("--tls-cert") ?? false }
+    /// With TLS the URL names `localhost`: swift-websocket's client sends the URL host as SNI,
+    /// and SNI may not be an IP address.
+    var url: String { tls ? "wss://localhost:\(port)" : "ws://127.0.0.1:\(port)" }
+    var httpBase: String { "\(tls ? "https" : "http")://127.0.0.1:\(port)" }
+    /// The relay's fingerprint as it logged it at start.
+    var fingerprint: String? {
+        logLines.lazy.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["msg"] as? String == "relay listening" }?["relay.fp"] as? String
+    }
     var database: String { home.file("relay.db") }
     var keyFile: String { home.file("relay-keys.json") }
 

@@ -112,3 +112,12 @@ import Testing
         #expect(SendTypeFilter.filter(value) == .failure(rejection))
     }
 }
+
+@Suite struct WireSendTypeTextTests {
+    @Test func textOverloadAgreesWithJSONOverload() {
+        #expect(SendTypeFilter.filter(text: nil) == .success("info"))
+        #expect(SendTypeFilter.filter(text: "") == .success("info"))
+        #expect(SendTypeFilter.filter(text: "_perm_verdict") == .success("_perm_verdict"))
+        #expect(SendTypeFilter.filter(text: "_nack") == .failure(.reserved("_nack")))
+    }
+}
