@@ -20,13 +20,18 @@ enum Myc {
         let stderr: String
     }
 
+    /// Runs a shell command line (for `timeout` and friends) with the same clean environment.
+    static func runShell(_ command: String, env: [String: String] = [:]) throws -> Result {
+        try run(["-c", command], env: env, executable: "/bin/sh")
+    }
+
     /// Runs `myc args…` to completion with a clean environment plus `env`, so no setting
     /// of the machine running the tests leaks in. `HOME` points at a throwaway directory
     /// unless given.
     static func run(_ args: [String], env: [String: String] = [:], stdin: String? = nil,
-                    cwd: String? = nil) throws -> Result {
+                    cwd: String? = nil, executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? binary)
         process.arguments = args
         var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         for (k, v) in env { environment[k] = v }

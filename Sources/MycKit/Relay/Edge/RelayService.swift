@@ -35,7 +35,8 @@ public final class RelayService: Sendable {
             ])
         }
         let core = RelayCore(identity: identity.keyPair, limits: settings.limits, token: token,
-                             allowList: try store.loadAllowList(), queue: try store.loadQueue(nowMs: now), nowMs: now)
+                             allowList: try store.loadAllowList(), queue: try store.loadQueue(nowMs: now), nowMs: now,
+                             firstQueueFrameID: (try store.largestQueuedFrameId() ?? 0) + 1)
         let runtime = RelayRuntime(core: core, store: store, policy: settings.httpPolicy, logger: logger)
         var tls: NIOSSLContext? = nil
         if let cert = settings.tlsCertificate, let key = settings.tlsKey {
