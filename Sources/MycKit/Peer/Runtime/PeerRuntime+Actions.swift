@@ -1,0 +1,43 @@
+import Logging
+
+extension PeerRuntime {
+    /// Carries out the engine's actions in order. A `.persist` completes (on disk) before
+    /// the next action runs, so an `_ack` never leaves before the msg_id it promises is committed.
+    func perform(_ actions: [PeerAction]) {
+        for action in actions { perform(action) }
+    }
+
+    private func perform(_ action: PeerAction) {
+        switch action {
+        case let .connect(url):
+            connect(url)
+        case let .sendFrame(bytes):
+            link?.send(bytes)
+        case let .closeLink(code, reason):
+            link?.close(code: code, reason: reason)
+        case let .armTimer(id, atMs):
+            arm(id, atMs: atMs)
+        case let .cancelTimer(id):
+            timers.removeValue(forKey: id)?.cancel()
+        case let .persist(changes):
+            do {
+                try store.apply(changes)
+            } catch {
+                logger.critical("peer store write failed", metadata: ["error": "\(error)", "changes": "\(changes.count)"])
+            }
+        case let .notify(notification):
+            if notification.permissionVerdict == nil {
+                do {
+                    try store.appendInbox(notification, cap: Self.inboxCap)
+                } catch {
+                    logger.error("cannot write the inbox", metadata: ["error": "\(error)"])
+                }
+            }
+            deliver(notification)
+        case let .reply(id, reply):
+            resume(id, with: reply)
+        case let .log(event):
+            log(event)
+        }
+    }
+}

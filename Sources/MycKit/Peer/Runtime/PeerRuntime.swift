@@ -1,0 +1,237 @@
+import Logging
+
+/// Runs a `PeerEngine` for a face: the one place where the peer touches the world. It feeds
+/// the engine socket events, timers, face commands and outside store changes, one at a time
+/// and in arrival order, and carries out the actions that come back.
+///
+/// An actor: the peer's rate (thousands of messages a second at most) makes a hop per event
+/// cheap, and the engine then needs no lock. Link events arrive from event-loop threads and
+/// pass through one ordered queue, so a frame is never handled before the `.opened` that
+/// precedes it.
+public actor PeerRuntime: PeerService {
+    enum Input: Sendable {
+        case engine(PeerEvent)
+        case link(generation: Int, RelayLinkEvent)
+        case connectFailed(generation: Int, reason: String)
+    }
+
+    private var engine: PeerEngine
+    let store: any PeerStore
+    let logger: Logger
+    private let trustRootsPEM: String?
+    private let clock: @Sendable () -> Int64
+
+    var link: RelayLink?
+    private var linkGeneration = 0
+    var timers: [PeerTimerID: Task<Void, Never>] = [:]
+    private var pending: [PeerCommandID: CheckedContinuation<PeerReply, Never>] = [:]
+    private var nextCommand: UInt64 = 0
+    private var lastStoreToken: Int64?
+    private var stopped = false
+
+    private let inputs: AsyncStream<Input>
+    private let inputContinuation: AsyncStream<Input>.Continuation
+    public nonisolated let events: AsyncStream<PeerNotification>
+    private let eventContinuation: AsyncStream<PeerNotification>.Continuation
+    public nonisolated let profile: PeerProfile
+
+    static let inboxCap = 500
+
+    public init(engine: PeerEngine, store: any PeerStore, logger: Logger, trustRootsPEM: String? = nil,
+                clock: @escaping @Sendable () -> Int64 = RelayRuntime.wallClockMs) {
+        self.engine = engine
+        self.store = store
+        self.logger = logger
+        self.trustRootsPEM = trustRootsPEM
+        self.clock = clock
+        self.profile = engine.profile
+        (inputs, inputContinuation) = AsyncStream.makeStream()
+        (events, eventContinuation) = AsyncStream.makeStream()
+        self.lastStoreToken = try? store.externalChangeToken()
+    }
+
+    /// Connects and processes events until `shutdown()`. Run it in its own task.
+    public func run() async {
+        perform(engine.handle(.start, nowMs: clock()))
+        let watcher = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                await self?.checkStore()
+            }
+        }
+        for await input in inputs {
+            handle(input)
+            if stopped { break }
+        }
+        watcher.cancel()
+        for task in timers.values { task.cancel() }
+        timers.removeAll()
+        eventContinuation.finish()
+    }
+
+    /// Graceful stop: the engine closes the link with 1000 and stops reconnecting.
+    public func shutdown() {
+        perform(engine.handle(.shutdown, nowMs: clock()))
+        stopped = true
+        inputContinuation.yield(.engine(.timerFired(.heartbeat)))  // wake the loop so it ends
+        inputContinuation.finish()
+    }
+
+    // MARK: PeerService
+
+    public func send(_ request: SendRequest) async -> SendOutcome {
+        guard case let .send(outcome) = await command(.send(request)) else { preconditionFailure("engine answered send with another reply") }
+        return outcome
+    }
+
+    public func broadcast(_ request: BroadcastRequest) async -> BroadcastOutcome {
+        guard case let .broadcast(outcome) = await command(.broadcast(request)) else { preconditionFailure("engine answered broadcast with another reply") }
+        return outcome
+    }
+
+    public func receive(max: Int, peek: Bool) async -> InboxDrain {
+        do {
+            return try store.drainInbox(max: max, peek: peek)
+        } catch {
+            logger.error("cannot read the inbox", metadata: ["error": "\(error)"])
+            return InboxDrain(entries: [], dropped: 0)
+        }
+    }
+
+    public func peers() async -> PeersSnapshot {
+        guard case var .peers(snapshot) = await command(.peers) else { preconditionFailure("engine answered peers with another reply") }
+        snapshot.inboxPending = (try? store.inboxCount()) ?? 0
+        return snapshot
+    }
+
+    public func rooms() async -> RoomsOutcome {
+        guard case let .rooms(outcome) = await command(.rooms) else { preconditionFailure("engine answered rooms with another reply") }
+        return outcome
+    }
+
+    public func trust(peer: String, room: String?, confirm: Bool) async -> TrustOutcome {
+        guard case let .trust(outcome) = await command(.trust(peer: peer, room: room, confirm: confirm)) else {
+            preconditionFailure("engine answered trust with another reply")
+        }
+        return outcome
+    }
+
+    public func verify(peer: String?, room: String?) async -> VerifyOutcome {
+        guard case let .verify(outcome) = await command(.verify(peer: peer, room: room)) else {
+            preconditionFailure("engine answered verify with another reply")
+        }
+        return outcome
+    }
+
+    public func requestPermission(_ request: PermissionRequest) async {
+        _ = await command(.permissionRequest(request))
+    }
+
+    private func command(_ command: PeerCommand) async -> PeerReply {
+        nextCommand += 1
+        let id = PeerCommandID(nextCommand)
+        return await withCheckedContinuation { continuation in
+            pending[id] = continuation
+            perform(engine.handle(.command(id, command), nowMs: clock()))
+        }
+    }
+
+    // MARK: Inputs
+
+    private func handle(_ input: Input) {
+        let now = clock()
+        switch input {
+        case let .engine(event):
+            perform(engine.handle(event, nowMs: now))
+        case let .link(generation, event):
+            guard generation == linkGeneration else {
+                // A link we already gave up on: make sure it is gone, tell the engine nothing.
+                if case let .opened(stale) = event { stale.close(code: CloseCode.normal.rawValue, reason: "superseded") }
+                return
+            }
+            switch event {
+            case let .opened(newLink):
+                link = newLink
+                perform(engine.handle(.linkOpened, nowMs: now))
+            case let .text(bytes):
+                perform(engine.handle(.linkText(bytes), nowMs: now))
+            case .activity:
+                perform(engine.handle(.linkActivity, nowMs: now))
+            case let .closed(code, reason):
+                link = nil
+                perform(engine.handle(.linkClosed(code: code, reason: reason), nowMs: now))
+            }
+        case let .connectFailed(generation, reason):
+            guard generation == linkGeneration else { return }
+            link = nil
+            perform(engine.handle(.linkClosed(code: nil, reason: reason), nowMs: now))
+        }
+    }
+
+    // MARK: Carrying out actions (see PeerRuntime+Actions)
+
+    func connect(_ url: String) {
+        linkGeneration += 1
+        let generation = linkGeneration
+        let queue = inputContinuation
+        let roots = trustRootsPEM
+        if let old = link {
+            old.close(code: CloseCode.normal.rawValue, reason: "reconnecting")
+            link = nil
+        }
+        Task {
+            do {
+                let parsed = try RelayURL(url)
+                try await RelayLink.connect(to: parsed, trustRootsPEM: roots) { event in
+                    queue.yield(.link(generation: generation, event))
+                }
+            } catch {
+                queue.yield(.connectFailed(generation: generation, reason: "\(error)"))
+            }
+        }
+    }
+
+    func arm(_ id: PeerTimerID, atMs: Int64) {
+        timers.removeValue(forKey: id)?.cancel()
+        let delay = max(0, atMs - clock())
+        let queue = inputContinuation
+        timers[id] = Task {
+            try? await Task.sleep(for: .milliseconds(delay))
+            guard !Task.isCancelled else { return }
+            queue.yield(.engine(.timerFired(id)))
+        }
+    }
+
+    func deliver(_ notification: PeerNotification) {
+        eventContinuation.yield(notification)
+    }
+
+    func resume(_ id: PeerCommandID, with reply: PeerReply) {
+        pending.removeValue(forKey: id)?.resume(returning: reply)
+    }
+
+    func log(_ event: PeerLogEvent) {
+        let level: Logger.Level = switch event.level {
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        }
+        var metadata = Logger.Metadata()
+        for (k, v) in event.metadata { metadata[k] = .string(v) }
+        logger.log(level: level, "\(event.line ?? event.message)", metadata: metadata)
+    }
+
+    private func checkStore() {
+        guard let token = try? store.externalChangeToken() else { return }
+        defer { lastStoreToken = token }
+        guard let last = lastStoreToken, last != token else { return }
+        do {
+            let snapshot = try store.loadSnapshot(nowMs: clock())
+            perform(engine.handle(.storeChanged(snapshot), nowMs: clock()))
+        } catch {
+            logger.error("cannot reload the peer store after an outside change", metadata: ["error": "\(error)"])
+        }
+    }
+}
