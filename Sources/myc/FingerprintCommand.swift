@@ -11,6 +11,10 @@ struct FingerprintCommand: AsyncParsableCommand {
             With --relay, connects to a relay, checks the signature on its challenge, and prints the \
             relay's fingerprint: the value an operator hands peers for MYC_RELAY_FINGERPRINT. \
             A relay whose challenge signature does not verify is refused with a non-zero exit.
+            With --peer NAME, prints the fingerprints this identity has pinned for that peer, per room, \
+            with first and last seen; with --peers, every pinned peer. Both read the peer's state database \
+            (--state-db, env MYC_STATE_DB, default next to the key file) and also list keys blocked \
+            pending `myc trust`.
             Fingerprint = first 16 bytes of SHA-512 over the 32-byte public key, as hex in groups of four.
             """
     )
@@ -29,6 +33,17 @@ struct FingerprintCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Trust these CA certificates (PEM) for a wss:// relay, e.g. a self-signed one (env MYC_TLS_CA).", valueName: "path"))
     var tlsCa: String?
 
+    @Option(name: .long, help: ArgumentHelp("Print the fingerprints pinned for this peer, per room.", valueName: "name"))
+    var peer: String?
+
+    @Flag(name: .long, help: "Print every pinned peer: room, name, fingerprint, last seen.")
+    var peers = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The peer state database for --peer/--peers (env MYC_STATE_DB; default: next to the key file).",
+        valueName: "path"))
+    var stateDb: String?
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -36,10 +51,35 @@ struct FingerprintCommand: AsyncParsableCommand {
         if pubkey != nil && relay != nil {
             throw ValidationError("--pubkey and --relay are alternatives; give one of them")
         }
+        let sources = [pubkey != nil, relay != nil, peer != nil, peers].filter { $0 }.count
+        if sources > 1 {
+            throw ValidationError("--pubkey, --relay, --peer and --peers are alternatives; give one of them")
+        }
+        if (peer != nil || peers) && relayKey {
+            throw ValidationError("--relay-key does not go with --peer/--peers (a relay pins no peers)")
+        }
+        if stateDb != nil && peer == nil && !peers {
+            throw ValidationError("--state-db goes with --peer or --peers")
+        }
     }
 
     func run() async throws {
         let config = Configuration.process
+        if peer != nil || peers {
+            let path = SQLitePeerStore.resolvePath(
+                stateDB: stateDb, keyFile: identity.keyFile(layout: .peer, config).path, config)
+            let snapshot = try PeerStateOptions.openExisting(at: path).loadSnapshot(nowMs: TrustCommand.nowMs())
+            let listing = PinListing(snapshot: snapshot, peer: peer)
+            if let peer, listing.isEmpty {
+                throw CLIError("no pinned or blocked key for \(peer.debugDescription) in \(path)")
+            }
+            if json {
+                print(JSONSerializer.prettyString(of: .object(listing.json)))
+            } else {
+                listing.lines.forEach { print($0) }
+            }
+            return
+        }
         let key: SigningPublicKey
         var extra: JSONObject = [:]
         if let pubkey {
