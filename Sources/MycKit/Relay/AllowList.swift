@@ -6,18 +6,22 @@
 /// serves the running relay (which persists through actions) and `myc allow` (which
 /// applies the changes to the store directly).
 public struct AllowList: Sendable, Equatable {
-    private var bindings = OrderedMap<String, OrderedMap<String, String>>()
-    private var legacy = OrderedMap<String, [String]>()
-    private var revoked = OrderedMap<String, [String]>()
+    // Rooms, names and keys are `ExactString`s: `"K"` and `"\u{212A}"` are two names with
+    // two bindings, `"é"` and `"e\u{301}"` two rooms, as in the reference (JavaScript
+    // compares code units; Swift's `String ==` would fold them together).
+    private var bindings = OrderedMap<ExactString, OrderedMap<ExactString, ExactString>>()
+    private var legacy = OrderedMap<ExactString, [ExactString]>()
+    private var revoked = OrderedMap<ExactString, [ExactString]>()
 
     public init() {}
 
     /// Rebuilds the list from the store's snapshot (each list in insertion order).
     public init(snapshot: AllowListSnapshot) {
-        for b in snapshot.bindings { setBinding(room: b.room, name: b.name, key: b.key) }
-        for entry in snapshot.legacy { legacy[entry.room, default: []].append(entry.key) }
-        for entry in snapshot.revoked where !isRevoked(entry.key, in: entry.room) {
-            revoked[entry.room, default: []].append(entry.key)
+        for b in snapshot.bindings { setBinding(room: ExactString(b.room), name: ExactString(b.name), key: ExactString(b.key)) }
+        for entry in snapshot.legacy { legacy[ExactString(entry.room), default: []].append(ExactString(entry.key)) }
+        for entry in snapshot.revoked {
+            let room = ExactString(entry.room), key = ExactString(entry.key)
+            if !isRevoked(key, in: room) { revoked[room, default: []].append(key) }
         }
     }
 
@@ -25,39 +29,51 @@ public struct AllowList: Sendable, Equatable {
     public var snapshot: AllowListSnapshot {
         AllowListSnapshot(
             bindings: bindings.elements.flatMap { room, names in
-                names.elements.map { AllowListSnapshot.Binding(room: room, name: $0.key, key: $0.value) }
+                names.elements.map { AllowListSnapshot.Binding(room: room.string, name: $0.key.string, key: $0.value.string) }
             },
-            legacy: legacy.elements.flatMap { room, keys in keys.map { AllowListSnapshot.RoomKey(room: room, key: $0) } },
-            revoked: revoked.elements.flatMap { room, keys in keys.map { AllowListSnapshot.RoomKey(room: room, key: $0) } })
+            legacy: Self.roomKeys(legacy),
+            revoked: Self.roomKeys(revoked))
     }
 
     // MARK: Queries
 
     /// The key bound to `name` in `room`.
     public func key(boundTo name: String, in room: String) -> String? {
+        key(boundTo: ExactString(name), in: ExactString(room))?.string
+    }
+
+    func key(boundTo name: ExactString, in room: ExactString) -> ExactString? {
         bindings[room]?[name]
     }
 
     /// Whether `key` is on `room`'s revocation list.
     public func isRevoked(_ key: String, in room: String) -> Bool {
+        isRevoked(ExactString(key), in: ExactString(room))
+    }
+
+    func isRevoked(_ key: ExactString, in room: ExactString) -> Bool {
         revoked[room]?.contains(key) ?? false
     }
 
     /// Rooms with at least one binding, in insertion order.
-    public var boundRooms: [String] { bindings.keys }
+    public var boundRooms: [String] { bindings.keys.strings }
 
     public func bindings(in room: String) -> [(name: String, key: String)] {
-        bindings[room]?.elements.map { (name: $0.key, key: $0.value) } ?? []
+        bindings[ExactString(room)]?.elements.map { (name: $0.key.string, key: $0.value.string) } ?? []
     }
 
-    public func legacyKeys(in room: String) -> [String] { legacy[room] ?? [] }
-    public func revokedKeys(in room: String) -> [String] { revoked[room] ?? [] }
+    public func legacyKeys(in room: String) -> [String] { legacy[ExactString(room)]?.strings ?? [] }
+    public func revokedKeys(in room: String) -> [String] { revoked[ExactString(room)]?.strings ?? [] }
 
     // MARK: §4.11.3 allow status
 
     /// The allow status of `(room, name, key)`, checked in the reference's order. A legacy
     /// key is migrated on the way (bound to `name`, removed from the legacy list).
     public mutating func status(room: String, name: String, key: String) -> (status: AllowStatus, changes: [StoreChange]) {
+        status(room: ExactString(room), name: ExactString(name), key: ExactString(key))
+    }
+
+    mutating func status(room: ExactString, name: ExactString, key: ExactString) -> (status: AllowStatus, changes: [StoreChange]) {
         if isRevoked(key, in: room) { return (.revoked, []) }
         if let bound = bindings[room]?[name] {
             return (bound == key ? .bound : .nameConflict, [])
@@ -66,15 +82,22 @@ public struct AllowList: Sendable, Equatable {
         if legacy[room]?.contains(key) ?? false {
             removeLegacy(room: room, key: key)
             setBinding(room: room, name: name, key: key)
-            return (.migrated, [.bind(room: room, name: name, key: key), .removeLegacy(room: room, key: key)])
+            return (.migrated, [
+                .bind(room: room.string, name: name.string, key: key.string),
+                .removeLegacy(room: room.string, key: key.string),
+            ])
         }
         return (.unknown, [])
     }
 
     /// Binds `name → key` in `room` (a new registration after a valid token).
     public mutating func bind(room: String, name: String, key: String) -> [StoreChange] {
+        bind(room: ExactString(room), name: ExactString(name), key: ExactString(key))
+    }
+
+    mutating func bind(room: ExactString, name: ExactString, key: ExactString) -> [StoreChange] {
         setBinding(room: room, name: name, key: key)
-        return [.bind(room: room, name: name, key: key)]
+        return [.bind(room: room.string, name: name.string, key: key.string)]
     }
 
     // MARK: §4.11.4 rotation
@@ -83,20 +106,28 @@ public struct AllowList: Sendable, Equatable {
     /// `previousKey`, and replaces `previousKey` in the legacy lists. The caller has already
     /// verified the continuity signature. Re-applying a rotation changes nothing.
     public mutating func applyRotation(rooms: [String], name: String, previousKey: String, newKey: String) -> [StoreChange] {
+        applyRotation(
+            rooms: rooms.map(ExactString.init), name: ExactString(name),
+            previousKey: ExactString(previousKey), newKey: ExactString(newKey))
+    }
+
+    mutating func applyRotation(
+        rooms: [ExactString], name: ExactString, previousKey: ExactString, newKey: ExactString
+    ) -> [StoreChange] {
         guard previousKey != newKey else { return [] }
         var changes: [StoreChange] = []
         for room in rooms {
             if bindings[room]?[name] == previousKey {
                 setBinding(room: room, name: name, key: newKey)
-                changes.append(.bind(room: room, name: name, key: newKey))
+                changes.append(.bind(room: room.string, name: name.string, key: newKey.string))
             }
             if var keys = legacy[room], let i = keys.firstIndex(of: previousKey) {
                 // The reference saves this only when a binding also moved (§8.21); we always do.
                 if keys.contains(newKey) { keys.remove(at: i) } else { keys[i] = newKey }
                 keys.removeAll { $0 == previousKey }
                 legacy[room] = keys
-                changes.append(.removeLegacy(room: room, key: previousKey))
-                changes.append(.addLegacy(room: room, key: newKey))
+                changes.append(.removeLegacy(room: room.string, key: previousKey.string))
+                changes.append(.addLegacy(room: room.string, key: newKey.string))
             }
         }
         return changes
@@ -107,44 +138,47 @@ public struct AllowList: Sendable, Equatable {
     /// Revokes a binding (by `name`, else by `pubkey`) and/or a legacy key in `room`.
     /// A key that is neither bound nor legacy cannot be blocked ahead of time.
     public mutating func revoke(room: String, name: String?, pubkey: String?) -> RevocationOutcome {
-        var key = pubkey
-        var revokedName: String?
+        let room = ExactString(room)
+        var key = pubkey.map(ExactString.init)
+        var revokedName: ExactString?
         var changes: [StoreChange] = []
         var removed = false
         if let names = bindings[room] {
-            if let name, let bound = names[name] {
+            if let name = name.map(ExactString.init), let bound = names[name] {
                 key = bound
                 revokedName = name
-            } else if let pubkey, let holder = names.firstKey(where: { $0 == pubkey }) {
+            } else if let pubkey = key, let holder = names.firstKey(where: { $0 == pubkey }) {
                 revokedName = holder
             }
             if let revokedName {
                 bindings.withValue(forKey: room) { $0.removeValue(forKey: revokedName) }
                 if bindings[room]?.isEmpty ?? false { bindings.removeValue(forKey: room) }
-                changes.append(.unbind(room: room, name: revokedName))
+                changes.append(.unbind(room: room.string, name: revokedName.string))
                 removed = true
             }
         }
         if let key, legacy[room]?.contains(key) ?? false {
             removeLegacy(room: room, key: key)
-            changes.append(.removeLegacy(room: room, key: key))
+            changes.append(.removeLegacy(room: room.string, key: key.string))
             removed = true
         }
         if removed, let key {
             if !isRevoked(key, in: room) { revoked[room, default: []].append(key) }
-            changes.append(.revoke(room: room, key: key))
+            changes.append(.revoke(room: room.string, key: key.string))
         }
-        return RevocationOutcome(revoked: removed, revokedName: revokedName, key: key, changes: changes)
+        return RevocationOutcome(revoked: removed, revokedName: revokedName?.string, key: key?.string, changes: changes)
     }
 
     /// Lifts a revocation. It does not restore the binding: the key registers again with the token.
     public mutating func undoRevocation(room: String, pubkey: String?) -> RevocationOutcome {
-        guard let pubkey, var keys = revoked[room], keys.contains(pubkey) else {
+        let room = ExactString(room)
+        guard let pubkey, var keys = revoked[room], keys.contains(ExactString(pubkey)) else {
             return RevocationOutcome(revoked: false, revokedName: nil, key: pubkey, changes: [])
         }
-        keys.removeAll { $0 == pubkey }
+        let key = ExactString(pubkey)
+        keys.removeAll { $0 == key }
         revoked[room] = keys.isEmpty ? nil : keys
-        return RevocationOutcome(revoked: true, revokedName: nil, key: pubkey, changes: [.unrevoke(room: room, key: pubkey)])
+        return RevocationOutcome(revoked: true, revokedName: nil, key: pubkey, changes: [.unrevoke(room: room.string, key: pubkey)])
     }
 
     // MARK: File format (§4.11.2)
@@ -155,8 +189,8 @@ public struct AllowList: Sendable, Equatable {
         var b = JSONObject()
         for (room, names) in bindings.elements {
             var m = JSONObject()
-            for (name, key) in names.elements { m[name] = .string(key) }
-            b[room] = .object(m)
+            for (name, key) in names.elements { m[name.string] = .string(key.string) }
+            b[room.string] = .object(m)
         }
         return [
             "version": 2,
@@ -172,7 +206,9 @@ public struct AllowList: Sendable, Equatable {
         if fileObject["version"]?.numberValue == 2 {
             for (room, names) in fileObject["bindings"]?.objectValue ?? JSONObject() {
                 for (name, key) in names.objectValue ?? JSONObject() {
-                    if let key = key.stringValue { setBinding(room: room, name: name, key: key) }
+                    if let key = key.stringValue {
+                        setBinding(room: ExactString(room), name: ExactString(name), key: ExactString(key))
+                    }
                 }
             }
             Self.readLists(fileObject["legacy"]?.objectValue, into: &legacy)
@@ -184,31 +220,35 @@ public struct AllowList: Sendable, Equatable {
 
     // MARK: Private
 
-    private mutating func setBinding(room: String, name: String, key: String) {
+    private mutating func setBinding(room: ExactString, name: ExactString, key: ExactString) {
         if bindings.withValue(forKey: room, { $0[name] = key }) == nil {
-            var names = OrderedMap<String, String>()
+            var names = OrderedMap<ExactString, ExactString>()
             names[name] = key
             bindings[room] = names
         }
     }
 
-    private mutating func removeLegacy(room: String, key: String) {
+    private mutating func removeLegacy(room: ExactString, key: ExactString) {
         guard var keys = legacy[room] else { return }
         keys.removeAll { $0 == key }
         legacy[room] = keys.isEmpty ? nil : keys
     }
 
-    private static func listObject(_ lists: OrderedMap<String, [String]>) -> JSONObject {
+    private static func roomKeys(_ lists: OrderedMap<ExactString, [ExactString]>) -> [AllowListSnapshot.RoomKey] {
+        lists.elements.flatMap { room, keys in keys.map { AllowListSnapshot.RoomKey(room: room.string, key: $0.string) } }
+    }
+
+    private static func listObject(_ lists: OrderedMap<ExactString, [ExactString]>) -> JSONObject {
         var o = JSONObject()
-        for (room, keys) in lists.elements { o[room] = .array(keys.map { .string($0) }) }
+        for (room, keys) in lists.elements { o[room.string] = .array(keys.map { .string($0.string) }) }
         return o
     }
 
-    private static func readLists(_ object: JSONObject?, into lists: inout OrderedMap<String, [String]>) {
+    private static func readLists(_ object: JSONObject?, into lists: inout OrderedMap<ExactString, [ExactString]>) {
         for (room, value) in object ?? JSONObject() {
             guard let array = value.arrayValue else { continue }
-            let keys = array.compactMap(\.stringValue)
-            if !keys.isEmpty { lists[room] = keys }
+            let keys = array.compactMap(\.stringValue).map(ExactString.init)
+            if !keys.isEmpty { lists[ExactString(room)] = keys }
         }
     }
 }

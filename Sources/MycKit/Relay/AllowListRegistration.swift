@@ -50,10 +50,10 @@ extension AllowList {
         guard (try? SigningPublicKey(base64: key)) != nil else { throw .invalidKey }
         if isRevoked(key, in: room) { throw .revoked(room: room) }
         if let bound = self.key(boundTo: name, in: room) {
-            if bound == key { return [] }
+            if bound.isExactly(key) { return [] }
             throw .nameBound(name: name, room: room)
         }
-        if let other = bindings(in: room).first(where: { $0.key == key }) {
+        if let other = bindings(in: room).first(where: { $0.key.isExactly(key) }) {
             throw .keyBound(name: other.name, room: room)
         }
         // A legacy key migrates exactly as it would at auth (bound, and off the legacy list).

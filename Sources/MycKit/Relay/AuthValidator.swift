@@ -13,9 +13,9 @@ struct AuthValidator: Sendable {
 
     /// A well-formed, authorized auth.
     struct Request: Sendable, Equatable {
-        var peer: String
-        /// De-duplicated, validated, 1...8 entries, in the order the peer sent.
-        var rooms: [String]
+        var peer: ExactString
+        /// De-duplicated (byte-exactly), validated, 1...8 entries, in the order the peer sent.
+        var rooms: [ExactString]
         var signKey: String
         var keyInfo: KeyInfo
         /// `auth_ok` shape: v2 if `rooms` was a non-empty array or `proto >= 2`.
@@ -36,14 +36,18 @@ struct AuthValidator: Sendable {
     }
 
     /// Steps 2–9. `live(room, name)` finds the connection currently holding `name` in `room`.
+    ///
+    /// Names, rooms and keys are compared byte-exactly (`ExactString`), as JavaScript
+    /// compares them: `"K"` and `"\u{212A}"` are two peers, `"é"` and `"e\u{301}"` two rooms.
     func validate(
         _ frame: JSONObject, nonce: [UInt8], allowList: inout AllowList,
-        live: (_ room: String, _ name: String) -> LiveHolder?
+        live: (_ room: ExactString, _ name: ExactString) -> LiveHolder?
     ) -> (verdict: Verdict, changes: [StoreChange]) {
         // 2. Name (our fix, §8.2: names starting with "_" are refused, so no peer can pose as "_relay").
         guard let peer = frame["peer"]?.stringValue, Self.isValidPeerName(peer) else {
             return (.rejected(.invalidName, peer: nil), [])
         }
+        let peerName = ExactString(peer)
         // 3. Key. A truthy non-string key can never verify, so it is refused here as "no key".
         guard let signKey = frame["sign_pubkey"]?.stringValue, !signKey.isEmpty else {
             return (.rejected(.noKey, peer: peer), [])
@@ -55,7 +59,7 @@ struct AuthValidator: Sendable {
         // 5. Proof of key possession over nonce ‖ peer ‖ rooms.join(",").
         var proven = false
         if let sig = frame["challenge_sig"], sig.isTruthy {
-            let message = nonce + Array(peer.utf8) + Array(rooms.joined(separator: ",").utf8)
+            let message = nonce + Array(peer.utf8) + Array(rooms.strings.joined(separator: ",").utf8)
             guard let sigText = sig.stringValue, let key = try? SigningPublicKey(base64: signKey),
                   key.verify(signatureBase64: sigText, message: message)
             else { return (.rejected(.badChallengeSignature, peer: peer), []) }
@@ -69,14 +73,15 @@ struct AuthValidator: Sendable {
             changes += applyRotation(rotation, peer: peer, newKey: signKey, rooms: rooms, allowList: &allowList)
         }
         // 7. Allow status per room, in list order.
-        var unknownRooms: [String] = []
+        let key = ExactString(signKey)
+        var unknownRooms: [ExactString] = []
         for room in rooms {
-            let (status, migration) = allowList.status(room: room, name: peer, key: signKey)
+            let (status, migration) = allowList.status(room: room, name: peerName, key: key)
             changes += migration
             switch status {
-            case .revoked: return (.rejected(.revoked(room: room), peer: peer), changes)
-            case .nameConflict: return (.rejected(.nameConflict(peer: peer, room: room), peer: peer), changes)
-            case .keyConflict: return (.rejected(.keyConflict(room: room), peer: peer), changes)
+            case .revoked: return (.rejected(.revoked(room: room.string), peer: peer), changes)
+            case .nameConflict: return (.rejected(.nameConflict(peer: peer, room: room.string), peer: peer), changes)
+            case .keyConflict: return (.rejected(.keyConflict(room: room.string), peer: peer), changes)
             case .unknown: unknownRooms.append(room)
             case .bound, .migrated: break
             }
@@ -84,26 +89,26 @@ struct AuthValidator: Sendable {
         // 8. New registrations need the token.
         if !unknownRooms.isEmpty {
             guard tokenMatches(frame) else { return (.rejected(.badToken, peer: peer), changes) }
-            for room in unknownRooms { changes += allowList.bind(room: room, name: peer, key: signKey) }
+            for room in unknownRooms { changes += allowList.bind(room: room, name: peerName, key: key) }
         }
         // 9. Live holders of the name: another key fails, the same key is superseded.
         var evict: [ConnectionID] = []
         for room in rooms {
-            guard let holder = live(room, peer) else { continue }
-            guard holder.signKey == signKey else {
+            guard let holder = live(room, peerName) else { continue }
+            guard holder.signKey.isExactly(signKey) else {
                 return (.rejected(.liveIdentityMismatch(peer: peer), peer: peer), changes)
             }
             if !evict.contains(holder.connection) { evict.append(holder.connection) }
         }
         let request = Request(
-            peer: peer, rooms: rooms, signKey: signKey, keyInfo: KeyInfo(object: frame),
+            peer: peerName, rooms: rooms, signKey: signKey, keyInfo: KeyInfo(object: frame),
             wantsV2: listedRooms || (frame["proto"]?.numberValue ?? 0) >= 2)
         return (.accepted(request, evict: evict), changes)
     }
 
     /// Step 10, run after the evictions of step 9b: the first room already at capacity.
-    func capacityFailure(rooms: [String], count: (String) -> Int) -> AuthFailure? {
-        for room in rooms where count(room) >= limits.maxPeersPerRoom { return .roomFull(room: room) }
+    func capacityFailure(rooms: [ExactString], count: (ExactString) -> Int) -> AuthFailure? {
+        for room in rooms where count(room) >= limits.maxPeersPerRoom { return .roomFull(room: room.string) }
         return nil
     }
 
@@ -122,18 +127,20 @@ struct AuthValidator: Sendable {
 
     // MARK: Steps
 
-    /// Step 4. A non-empty `rooms` array is de-duplicated (first occurrence wins) and
-    /// invalid entries are dropped silently; otherwise the legacy single `room` (or the
-    /// configured default) must itself be valid. Returns the list and whether it came
-    /// from a `rooms` array, or `nil` if it is empty or longer than the maximum.
-    private func roomList(_ frame: JSONObject) -> ([String], Bool)? {
-        var rooms: [String] = []
+    /// Step 4. A non-empty `rooms` array is de-duplicated (first occurrence wins, by exact
+    /// code units like JavaScript: `"K"` and `"\u{212A}"` both stay) and invalid entries are
+    /// dropped silently; otherwise the legacy single `room` (or the configured default) must
+    /// itself be valid. Returns the list and whether it came from a `rooms` array, or `nil`
+    /// if it is empty or longer than the maximum.
+    private func roomList(_ frame: JSONObject) -> ([ExactString], Bool)? {
+        var rooms: [ExactString] = []
         let listed: Bool
         if let array = frame["rooms"]?.arrayValue, !array.isEmpty {
             listed = true
             for value in array {
-                guard let room = value.stringValue, Self.isValidName(room), !rooms.contains(room) else { continue }
-                rooms.append(room)
+                guard let name = value.stringValue, Self.isValidName(name) else { continue }
+                let room = ExactString(name)
+                if !rooms.contains(room) { rooms.append(room) }
             }
         } else {
             listed = false
@@ -142,7 +149,7 @@ struct AuthValidator: Sendable {
             var room: JSONValue = .string(limits.defaultRoom)
             if let given = frame["room"], !given.isNull { room = given }
             guard let name = room.stringValue, Self.isValidName(name) else { return nil }
-            rooms = [name]
+            rooms = [ExactString(name)]
         }
         guard !rooms.isEmpty, rooms.count <= limits.maxRoomsPerConnection else { return nil }
         return (rooms, listed)
@@ -151,7 +158,7 @@ struct AuthValidator: Sendable {
     /// Step 6 (§4.11.4): verify `continuity_sig` over `b64dec(new key) ‖ peer ‖ String(ts ?? "")`
     /// with `prev_sign_pubkey`, then move the bindings. Anything malformed is ignored.
     private func applyRotation(
-        _ rotation: JSONObject, peer: String, newKey: String, rooms: [String], allowList: inout AllowList
+        _ rotation: JSONObject, peer: String, newKey: String, rooms: [ExactString], allowList: inout AllowList
     ) -> [StoreChange] {
         guard let previous = rotation["prev_sign_pubkey"]?.stringValue,
               let continuity = rotation["continuity_sig"]?.stringValue,
@@ -160,7 +167,8 @@ struct AuthValidator: Sendable {
               let previousKey = try? SigningPublicKey(base64: previous),
               previousKey.verify(signatureBase64: continuity, message: newKeyBytes + Array(peer.utf8) + Array(ts.utf8))
         else { return [] }
-        return allowList.applyRotation(rooms: rooms, name: peer, previousKey: previous, newKey: newKey)
+        return allowList.applyRotation(
+            rooms: rooms, name: ExactString(peer), previousKey: ExactString(previous), newKey: ExactString(newKey))
     }
 
     /// `String(value ?? "")` in JavaScript, for the scalar values a `ts` can hold.

@@ -3,10 +3,13 @@
 /// Pure bookkeeping: it assigns ids and decides; the core turns its answers into
 /// `StoreChange`s. Sizes are UTF-8 bytes of the frame text (the reference counts UTF-16
 /// units, §8.18); entries that expired but were not swept yet still count against caps.
+///
+/// Rooms, targets and senders are compared byte-exactly (`ExactString`): `"K"` and
+/// `"\u{212A}"` have separate queues and separate fair shares.
 struct OfflineQueue: Sendable, Equatable {
     struct Key: Hashable, Sendable {
-        var room: String
-        var target: String
+        var room: ExactString
+        var target: ExactString
     }
 
     private struct Queue: Sendable, Equatable {
@@ -41,7 +44,7 @@ struct OfflineQueue: Sendable, Equatable {
         maxBytes = limits.queueMaxBytes
         ttlMs = limits.queueTTLMs
         for frame in frames.sorted(by: { $0.id < $1.id }) {
-            let key = Key(room: frame.room, target: frame.target)
+            let key = Key(room: ExactString(frame.room), target: ExactString(frame.target))
             queues[key, default: Queue()].frames.append(frame)
             queues[key]!.bytes += frame.size
             totalCount += 1
@@ -54,6 +57,10 @@ struct OfflineQueue: Sendable, Equatable {
 
     /// The queued frames for `(room, target)`, oldest first.
     func frames(room: String, target: String) -> [QueuedFrame] {
+        frames(room: ExactString(room), target: ExactString(target))
+    }
+
+    func frames(room: ExactString, target: ExactString) -> [QueuedFrame] {
         queues[Key(room: room, target: target)]?.frames ?? []
     }
 
@@ -61,6 +68,14 @@ struct OfflineQueue: Sendable, Equatable {
     /// `activePeers` is the number of connections in the room right now.
     mutating func enqueue(
         room: String, target: String, sender: String, data: String, activePeers: Int, nowMs: Int64
+    ) -> Result<QueuedFrame, Rejection> {
+        enqueue(
+            room: ExactString(room), target: ExactString(target), sender: ExactString(sender),
+            data: data, activePeers: activePeers, nowMs: nowMs)
+    }
+
+    mutating func enqueue(
+        room: ExactString, target: ExactString, sender: ExactString, data: String, activePeers: Int, nowMs: Int64
     ) -> Result<QueuedFrame, Rejection> {
         let key = Key(room: room, target: target)
         let size = data.utf8.count
@@ -70,11 +85,11 @@ struct OfflineQueue: Sendable, Equatable {
         let active = max(1, activePeers)
         let perSenderMax = max(3, (maxMessages + active - 1) / active)
         var fromSender = 0
-        for frame in queue.frames where frame.sender == sender { fromSender += 1 }
+        for frame in queue.frames where ExactString(frame.sender) == sender { fromSender += 1 }
         if fromSender >= perSenderMax { return .failure(.fairShare) }
 
         let frame = QueuedFrame(
-            id: nextID, room: room, target: target, sender: sender,
+            id: nextID, room: room.string, target: target.string, sender: sender.string,
             data: data, size: size, expiresAtMs: nowMs + ttlMs)
         nextID += 1
         queues[key, default: Queue()].frames.append(frame)
@@ -86,6 +101,10 @@ struct OfflineQueue: Sendable, Equatable {
     /// Takes the whole `(room, target)` queue out. `deliver` holds the entries still alive
     /// (`expiresAt >= now`) in FIFO order; `removedIDs` every entry taken, for the store.
     mutating func drain(room: String, target: String, nowMs: Int64) -> (deliver: [QueuedFrame], removedIDs: [Int64]) {
+        drain(room: ExactString(room), target: ExactString(target), nowMs: nowMs)
+    }
+
+    mutating func drain(room: ExactString, target: ExactString, nowMs: Int64) -> (deliver: [QueuedFrame], removedIDs: [Int64]) {
         guard let queue = queues.removeValue(forKey: Key(room: room, target: target)) else { return ([], []) }
         totalCount -= queue.frames.count
         return (queue.frames.filter { $0.expiresAtMs >= nowMs }, queue.frames.map(\.id))

@@ -20,7 +20,7 @@ extension RelayCore {
         if !outcome.changes.isEmpty { actions.append(.persist(outcome.changes)) }
         var disconnected = false
         if outcome.revoked, let key = outcome.key {
-            for member in rooms.members(of: room) where member.keyInfo.signPublicKey == key {
+            for member in rooms.members(of: ExactString(room)) where member.keyInfo.signPublicKey.isExactly(key) {
                 evict(member.connection, reason: .revoked, code: .revoked, into: &actions)
                 disconnected = true
             }
@@ -43,7 +43,7 @@ extension RelayCore {
         guard phase == .running else { return actions }
         for id in authenticatedIDs {
             guard case .authenticated(let session)? = connections[id] else { continue }
-            let key = session.keyInfo.signPublicKey
+            let key = ExactString(session.keyInfo.signPublicKey)
             if session.rooms.contains(where: { allowList.isRevoked(key, in: $0) }) {
                 evict(id, reason: .revoked, code: .revoked, into: &actions)
             }

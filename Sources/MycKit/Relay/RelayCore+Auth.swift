@@ -45,7 +45,7 @@ extension RelayCore {
             // 10. Capacity, counted after the evictions.
             let registry = rooms
             if let failure = validator.capacityFailure(rooms: request.rooms, count: { registry.count(in: $0) }) {
-                refuse(id, pending: pending, failure: failure, peer: request.peer, into: &actions)
+                refuse(id, pending: pending, failure: failure, peer: request.peer.string, into: &actions)
             } else {
                 register(id, request: request, clientIP: pending.clientIP, nowMs: nowMs, into: &actions)
             }
@@ -84,13 +84,14 @@ extension RelayCore {
         for room in request.rooms { rooms.join(room, member) }
 
         let roomKeys = request.rooms.map { rooms.roomKeys($0) }
+        let peer = request.peer.string
         let authOK = request.wantsV2
-            ? RelayFrames.authOK(peer: request.peer, rooms: roomKeys)
-            : RelayFrames.legacyAuthOK(peer: request.peer, room: roomKeys[0])
+            ? RelayFrames.authOK(peer: peer, rooms: roomKeys)
+            : RelayFrames.legacyAuthOK(peer: peer, room: roomKeys[0])
         actions.append(.send(id, RelayFrames.bytes(authOK)))
-        for keys in roomKeys {
-            let joined = RelayFrames.bytes(RelayFrames.peerJoined(peer: request.peer, room: keys, keyInfo: request.keyInfo))
-            for other in rooms.members(of: keys.room) where other.connection != id {
+        for (room, keys) in zip(request.rooms, roomKeys) {
+            let joined = RelayFrames.bytes(RelayFrames.peerJoined(peer: peer, room: keys, keyInfo: request.keyInfo))
+            for other in rooms.members(of: room) where other.connection != id {
                 actions.append(.send(other.connection, joined))
             }
         }
@@ -102,8 +103,8 @@ extension RelayCore {
         var fingerprint = ""
         if let key = try? SigningPublicKey(base64: request.signKey) { fingerprint = key.fingerprint.text }
         actions.append(.log(RelayLogEvent(.info, "peer authenticated", [
-            "conn.id": id.description, "peer.name": request.peer, "peer.fp": fingerprint,
-            "rooms": request.rooms.joined(separator: ","),
+            "conn.id": id.description, "peer.name": peer, "peer.fp": fingerprint,
+            "rooms": request.rooms.strings.joined(separator: ","),
         ])))
     }
 }

@@ -4,6 +4,9 @@ extension RelayCore {
     /// Types a peer may never route: the handshake and the relay's control frames (§1.6).
     /// The reference routes them, which lets a room member replay a genuine `challenge` to a
     /// victim and harvest its `auth` (§8.1); refusing them changes nothing for conforming peers.
+    /// Deliberately a `Set<String>` (canonical equivalence): it also refuses lookalikes such
+    /// as `"auth_o\u{212A}"` (Kelvin sign), which a peer comparing with Swift's `==` would
+    /// take for `auth_ok`. Refusing more than the exact names is the safe side here.
     static let reservedTypes: Set<String> = [
         "challenge", "auth", "auth_ok", "auth_error", "evicted", "peer_joined", "peer_left",
         "rooms", "queued", "error", "relay_shutdown",
@@ -36,20 +39,20 @@ extension RelayCore {
 
         // §4.3 1–2: stamp `from` (overwriting) and, if falsy, a relay `msg_id`.
         counters.framesRouted += 1
-        frame["from"] = .string(session.name)
+        frame["from"] = .string(session.name.string)
         var msgID = frame["msg_id"] ?? .null
         if !msgID.isTruthy {
             msgID = .string(messageIDs.next(nowMs: nowMs))
             frame["msg_id"] = msgID
         }
-        // 3. Routing room.
-        let room: String
+        // 3. Routing room, matched by exact code units.
+        let room: ExactString
         if let named = frame["room"]?.stringValue {
-            guard session.rooms.contains(named) else {
+            room = ExactString(named)
+            guard session.rooms.contains(room) else {
                 counters.dropped(.notMember)
                 return [.send(id, errorBytes(RelayStatusPayload.notMember(named), msgID: msgID))]
             }
-            room = named
         } else {
             room = session.rooms[0]
         }
@@ -59,17 +62,19 @@ extension RelayCore {
                 counters.dropped(.invalidTarget)
                 return [.send(id, errorBytes(RelayStatusPayload.invalidTarget, msgID: msgID))]
             }
-            return unicast(frame, from: id, sender: session.name, room: room, target: targetName, msgID: msgID, nowMs: nowMs)
+            return unicast(
+                frame, from: id, sender: session.name, room: room, target: ExactString(targetName), msgID: msgID, nowMs: nowMs)
         }
         return broadcast(frame, from: id, room: room)
     }
 
     private mutating func unicast(
-        _ frame: JSONObject, from id: ConnectionID, sender: String, room: String, target: String,
+        _ frame: JSONObject, from id: ConnectionID, sender: ExactString, room: ExactString, target exactTarget: ExactString,
         msgID: JSONValue, nowMs: Int64
     ) -> [RelayAction] {
         let bytes = JSONSerializer.bytes(of: .object(frame))
-        if let member = rooms.member(target, in: room) {
+        let target = exactTarget.string
+        if let member = rooms.member(exactTarget, in: room) {
             // Sending to yourself is allowed: you receive your own frame.
             counters.framesDelivered += 1
             return [.forward(RelayAction.Delivery(
@@ -80,13 +85,13 @@ extension RelayCore {
             return [.send(id, errorBytes(RelayStatusPayload.notQueuedSessionFrame(target), msgID: msgID))]
         }
         // Our fix (§8.18): only names bound in the room can ever drain a queue.
-        guard allowList.key(boundTo: target, in: room) != nil else {
+        guard allowList.key(boundTo: exactTarget, in: room) != nil else {
             counters.dropped(.unknownTarget)
             return [.send(id, errorBytes(RelayStatusPayload.notQueuedUnknownPeer(target), msgID: msgID))]
         }
         let data = String(decoding: bytes, as: UTF8.self)
         switch queue.enqueue(
-            room: room, target: target, sender: sender, data: data,
+            room: room, target: exactTarget, sender: sender, data: data,
             activePeers: rooms.count(in: room), nowMs: nowMs)
         {
         case .success(let queued):
@@ -100,7 +105,7 @@ extension RelayCore {
     }
 
     /// To every other connection in the room; the frame is serialized once.
-    private mutating func broadcast(_ frame: JSONObject, from id: ConnectionID, room: String) -> [RelayAction] {
+    private mutating func broadcast(_ frame: JSONObject, from id: ConnectionID, room: ExactString) -> [RelayAction] {
         let members = rooms.members(of: room)
         guard members.count > 1 else { return [] }
         let bytes = JSONSerializer.bytes(of: .object(frame))
@@ -120,9 +125,9 @@ extension RelayCore {
         for name in rooms.roomNames {
             if session.rooms.contains(name) {
                 let members = rooms.memberNames(of: name)
-                listings.append(RelayFrames.RoomListing(name: name, peerCount: members.count, members: members))
+                listings.append(RelayFrames.RoomListing(name: name.string, peerCount: members.count, members: members))
             } else if limits.discovery {
-                listings.append(RelayFrames.RoomListing(name: name, peerCount: rooms.count(in: name), members: nil))
+                listings.append(RelayFrames.RoomListing(name: name.string, peerCount: rooms.count(in: name), members: nil))
             }
         }
         return RelayFrames.bytes(RelayFrames.rooms(discovery: limits.discovery, rooms: listings))

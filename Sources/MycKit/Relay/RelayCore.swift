@@ -30,10 +30,12 @@ public struct RelayCore: Sendable {
         var clientIP: String
     }
 
+    /// Names and rooms are `ExactString`s: the core compares them by exact code units, as
+    /// the reference does, never by Unicode canonical equivalence (`"K"` ≠ `"\u{212A}"`).
     struct Session: Sendable {
-        var name: String
+        var name: ExactString
         /// Validated room list; `rooms[0]` is the default routing room.
-        var rooms: [String]
+        var rooms: [ExactString]
         var keyInfo: KeyInfo
         var bucket: TokenBucket
         /// Ponged since the last ping round.
@@ -118,7 +120,7 @@ public struct RelayCore: Sendable {
         RelayHealth(
             uptimeSeconds: max(0, nowMs - startedMs) / 1000,
             totalConnections: connections.count,
-            rooms: rooms.roomNames.map { RelayHealth.Room(name: $0, members: rooms.memberNames(of: $0)) },
+            rooms: rooms.roomNames.map { RelayHealth.Room(name: $0.string, members: rooms.memberNames(of: $0)) },
             offlineQueues: queue.queueCount,
             metrics: metrics)
     }
@@ -198,7 +200,7 @@ public struct RelayCore: Sendable {
             return []
         }
         var actions: [RelayAction] = [
-            .log(RelayLogEvent(.info, "peer disconnected", ["conn.id": id.description, "peer.name": session.name]))
+            .log(RelayLogEvent(.info, "peer disconnected", ["conn.id": id.description, "peer.name": session.name.string]))
         ]
         leaveRooms(id, session: session, into: &actions)
         return actions
@@ -234,7 +236,7 @@ public struct RelayCore: Sendable {
     ) {
         actions.append(.close(id, code, reason: reason))
         actions.append(.log(RelayLogEvent(.info, "relay closed connection", [
-            "conn.id": id.description, "peer.name": session.name,
+            "conn.id": id.description, "peer.name": session.name.string,
             "close.code": code.description, "close.reason": reason,
         ])))
         connections[id] = .closing
@@ -268,7 +270,7 @@ public struct RelayCore: Sendable {
             guard rooms.leave(room, name: session.name, connection: id) else { continue }
             let keys = rooms.roomKeys(room)
             guard !keys.members.isEmpty else { continue }
-            let bytes = RelayFrames.bytes(RelayFrames.peerLeft(peer: session.name, room: keys))
+            let bytes = RelayFrames.bytes(RelayFrames.peerLeft(peer: session.name.string, room: keys))
             for member in rooms.members(of: room) { actions.append(.send(member.connection, bytes)) }
         }
     }

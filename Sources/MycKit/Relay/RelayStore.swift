@@ -18,6 +18,9 @@ public protocol RelayStore: Sendable {
 }
 
 /// One durable mutation. Each is idempotent, so replaying a batch after a crash is harmless.
+///
+/// Equality (like that of the other values here) compares rooms, names and keys by their
+/// exact bytes, never by Unicode canonical equivalence (see `ExactString`).
 public enum StoreChange: Sendable, Equatable {
     case bind(room: String, name: String, key: String)
     case unbind(room: String, name: String)
@@ -29,6 +32,29 @@ public enum StoreChange: Sendable, Equatable {
     case dequeue(ids: [Int64])
     /// Deletes queued frames with `expiresAt <= nowMs`.
     case expireQueue(nowMs: Int64)
+
+    public static func == (lhs: StoreChange, rhs: StoreChange) -> Bool {
+        switch (lhs, rhs) {
+        case let (.bind(r1, n1, k1), .bind(r2, n2, k2)):
+            return r1.isExactly(r2) && n1.isExactly(n2) && k1.isExactly(k2)
+        case let (.unbind(r1, n1), .unbind(r2, n2)):
+            return r1.isExactly(r2) && n1.isExactly(n2)
+        case let (.addLegacy(r1, k1), .addLegacy(r2, k2)),
+             let (.removeLegacy(r1, k1), .removeLegacy(r2, k2)),
+             let (.revoke(r1, k1), .revoke(r2, k2)),
+             let (.unrevoke(r1, k1), .unrevoke(r2, k2)):
+            return r1.isExactly(r2) && k1.isExactly(k2)
+        case let (.enqueue(f1), .enqueue(f2)):
+            return f1 == f2
+        case let (.dequeue(i1), .dequeue(i2)):
+            return i1 == i2
+        case let (.expireQueue(t1), .expireQueue(t2)):
+            return t1 == t2
+        case (.bind, _), (.unbind, _), (.addLegacy, _), (.removeLegacy, _), (.revoke, _), (.unrevoke, _),
+             (.enqueue, _), (.dequeue, _), (.expireQueue, _):
+            return false
+        }
+    }
 }
 
 /// A frame waiting for an offline target (PROTOCOL.md §4.4).
@@ -53,6 +79,13 @@ public struct QueuedFrame: Sendable, Equatable {
         self.size = size
         self.expiresAtMs = expiresAtMs
     }
+
+    /// Byte-exact on every string (see `ExactString`).
+    public static func == (lhs: QueuedFrame, rhs: QueuedFrame) -> Bool {
+        lhs.id == rhs.id && lhs.size == rhs.size && lhs.expiresAtMs == rhs.expiresAtMs
+            && lhs.room.isExactly(rhs.room) && lhs.target.isExactly(rhs.target)
+            && lhs.sender.isExactly(rhs.sender) && lhs.data.isExactly(rhs.data)
+    }
 }
 
 /// The allow-list as stored: each list in insertion order.
@@ -66,6 +99,11 @@ public struct AllowListSnapshot: Sendable, Equatable {
             self.name = name
             self.key = key
         }
+
+        /// Byte-exact (see `ExactString`).
+        public static func == (lhs: Binding, rhs: Binding) -> Bool {
+            lhs.room.isExactly(rhs.room) && lhs.name.isExactly(rhs.name) && lhs.key.isExactly(rhs.key)
+        }
     }
 
     public struct RoomKey: Sendable, Equatable {
@@ -74,6 +112,11 @@ public struct AllowListSnapshot: Sendable, Equatable {
         public init(room: String, key: String) {
             self.room = room
             self.key = key
+        }
+
+        /// Byte-exact (see `ExactString`).
+        public static func == (lhs: RoomKey, rhs: RoomKey) -> Bool {
+            lhs.room.isExactly(rhs.room) && lhs.key.isExactly(rhs.key)
         }
     }
 

@@ -4,53 +4,56 @@
 ///
 /// Within a room a name is held by at most one connection: auth evicts the previous holder
 /// before the newcomer joins (§3.4 step 9).
+///
+/// Rooms and names are `ExactString`s: `"K"` and `"\u{212A}"` are two names, `"é"` and
+/// `"e\u{301}"` two rooms, as in the reference.
 struct RoomRegistry: Sendable {
     struct Member: Sendable, Equatable {
         var connection: ConnectionID
-        var name: String
+        var name: ExactString
         var keyInfo: KeyInfo
     }
 
     /// Per room, its members in join order. An array rather than a map: rooms hold at most
     /// `maxPeersPerRoom` members, a linear name scan is cheaper than hashing at that size,
     /// and `members(of:)` hands out the stored array without copying (broadcast hot path).
-    private var rooms = OrderedMap<String, [Member]>()
+    private var rooms = OrderedMap<ExactString, [Member]>()
 
     /// Room names in creation order.
-    var roomNames: [String] { rooms.keys }
+    var roomNames: [ExactString] { rooms.keys }
 
     var isEmpty: Bool { rooms.isEmpty }
 
     /// The live member called `name` in `room`.
-    func member(_ name: String, in room: String) -> Member? {
+    func member(_ name: ExactString, in room: ExactString) -> Member? {
         rooms[room]?.first { $0.name == name }
     }
 
     /// Connections in `room`.
-    func count(in room: String) -> Int {
+    func count(in room: ExactString) -> Int {
         rooms[room]?.count ?? 0
     }
 
     /// Members of `room` in join order.
-    func members(of room: String) -> [Member] {
+    func members(of room: ExactString) -> [Member] {
         rooms[room] ?? []
     }
 
     /// Member names of `room` in join order.
-    func memberNames(of room: String) -> [String] {
-        members(of: room).map(\.name)
+    func memberNames(of room: ExactString) -> [String] {
+        members(of: room).map(\.name.string)
     }
 
     /// The `auth_ok` / `peer_*` key map of `room`, in join order.
-    func roomKeys(_ room: String) -> RelayFrames.RoomKeys {
+    func roomKeys(_ room: ExactString) -> RelayFrames.RoomKeys {
         RelayFrames.RoomKeys(
-            room: room,
-            members: members(of: room).map { RelayFrames.RoomKeys.Member(name: $0.name, keyInfo: $0.keyInfo) })
+            room: room.string,
+            members: members(of: room).map { RelayFrames.RoomKeys.Member(name: $0.name.string, keyInfo: $0.keyInfo) })
     }
 
     /// Adds `member` at the end of `room` (replacing a holder of the same name, which the
     /// core never leaves behind), creating the room at the end if needed.
-    mutating func join(_ room: String, _ member: Member) {
+    mutating func join(_ room: ExactString, _ member: Member) {
         let joined: Void? = rooms.withValue(forKey: room) { members in
             members.removeAll { $0.name == member.name }
             members.append(member)
@@ -61,7 +64,7 @@ struct RoomRegistry: Sendable {
     /// Removes `name` from `room` if `connection` still holds it; forgets the room when it
     /// empties. Returns whether anything was removed.
     @discardableResult
-    mutating func leave(_ room: String, name: String, connection: ConnectionID) -> Bool {
+    mutating func leave(_ room: ExactString, name: ExactString, connection: ConnectionID) -> Bool {
         let outcome = rooms.withValue(forKey: room) { members -> (removed: Bool, empty: Bool) in
             guard let i = members.firstIndex(where: { $0.name == name && $0.connection == connection }) else {
                 return (false, members.isEmpty)

@@ -27,12 +27,12 @@ final class RelayProcess: @unchecked Sendable {
 
     /// Starts the relay and waits until it listens. `home` may be reused to restart on the same state.
     init(home: TempDir = TempDir(), token: String = "test-invite-token", env: [String: String] = [:],
-         args: [String] = []) throws {
+         args: [String] = [], port fixedPort: Int = 0) throws {
         self.home = home
         self.token = token
         self.extraEnv = env
         process.executableURL = URL(fileURLWithPath: Myc.binary)
-        process.arguments = ["relay", "--host", "127.0.0.1", "--port", "0", "--db", home.file("relay.db"),
+        process.arguments = ["relay", "--host", "127.0.0.1", "--port", String(fixedPort), "--db", home.file("relay.db"),
                              "--key-file", home.file("relay-keys.json")] + args
         var environment = ["PATH": "/usr/bin:/bin", "HOME": home.path, "RELAY_TOKEN": token]
         for (k, v) in env { environment[k] = v }
@@ -85,6 +85,21 @@ final class RelayProcess: @unchecked Sendable {
         }
         stdout.fileHandleForReading.readabilityHandler = nil
     }
+}
+
+/// A TCP port that was free a moment ago (bind to 0, read it, close): for tests that must
+/// restart a relay on the same address.
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
 }
 
 struct RelayProcessError: Error, CustomStringConvertible {

@@ -20,7 +20,8 @@ public final class RelayLink: Sendable, Equatable {
 
     public static func == (a: RelayLink, b: RelayLink) -> Bool { a === b }
 
-    /// Connects and upgrades; `report` receives `.opened(link)` first, then every event (on an
+    /// Connects and upgrades; `report` receives `.opened(link)` first (once the upgrade is
+    /// complete), then every event (on an
     /// event-loop thread), ending with exactly one `.closed`. Throws when no WebSocket could be
     /// established (then nothing is reported).
     @discardableResult
@@ -75,10 +76,13 @@ public final class RelayLink: Sendable, Equatable {
                 }
             })
         let negotiation: EventLoopFuture<Bool> = try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                configuration: .init(upgradeConfiguration: .init(
-                    upgradeRequestHead: head, upgraders: [upgrader],
-                    notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(false) })))
+            var configuration = NIOUpgradableHTTPClientPipelineConfiguration<Bool>(upgradeConfiguration: .init(
+                upgradeRequestHead: head, upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(false) }))
+            // The relay sends its challenge the instant the upgrade completes, often in the same
+            // TCP read as the 101 response; NIO's default would drop those bytes.
+            configuration.leftOverBytesStrategy = .forwardBytes
+            return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: configuration)
         }.get()
         let scheduled = channel.eventLoop.scheduleTask(in: timeout) { upgraded.fail(Failure(description: "\(url): no WebSocket upgrade within \(timeout)")) }
         negotiation.whenComplete { result in
@@ -95,7 +99,12 @@ public final class RelayLink: Sendable, Equatable {
             try? await channel.close()
             throw error
         }
-        return RelayLink(channel: channel)
+        let link = RelayLink(channel: channel)
+        // Only now, with the HTTP handlers gone, may the runtime start writing frames.
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: RelayLinkHandler.self).activate(link)
+        }.get()
+        return link
     }
 
     public func send(_ bytes: [UInt8]) {

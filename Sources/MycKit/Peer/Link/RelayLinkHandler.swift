@@ -3,6 +3,10 @@ import NIOWebSocket
 
 /// The per-connection handler after the upgrade: messages, pings and pongs become
 /// `RelayLinkEvent`s; a ping is answered here. Reports `closed` exactly once.
+///
+/// Events are held back until `activate` (called once NIO has finished the upgrade and
+/// removed the HTTP handlers): a reply written before that would meet the HTTP encoder and
+/// be dropped, so the runtime must not learn of the link any earlier.
 final class RelayLinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -11,13 +15,25 @@ final class RelayLinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var closeCode: UInt16?
     private var closeReason = ""
     private var reported = false
+    private var active = false
+    private var held: [RelayLinkEvent] = []
 
     init(report: @escaping @Sendable (RelayLinkEvent) -> Void) {
         self.report = report
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        report(.opened(RelayLink(channel: context.channel)))
+    /// On the channel's event loop: report `.opened`, then everything held so far.
+    func activate(_ link: RelayLink) {
+        guard !active else { return }
+        active = true
+        report(.opened(link))
+        let pending = held
+        held = []
+        pending.forEach(report)
+    }
+
+    private func emit(_ event: RelayLinkEvent) {
+        if active { report(event) } else { held.append(event) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -25,13 +41,13 @@ final class RelayLinkHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch frame.opcode {
         case .text:
             var payload = frame.unmaskedData
-            report(.text(payload.readBytes(length: payload.readableBytes) ?? []))
+            emit(.text(payload.readBytes(length: payload.readableBytes) ?? []))
         case .ping:
-            report(.activity)
+            emit(.activity)
             let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .pong, .binary:
-            report(.activity)
+            emit(.activity)
         case .connectionClose:
             var data = frame.unmaskedData
             closeCode = data.readInteger(as: UInt16.self)
@@ -59,6 +75,6 @@ final class RelayLinkHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func finish() {
         guard !reported else { return }
         reported = true
-        report(.closed(code: closeCode, reason: closeReason.isEmpty ? "connection closed" : closeReason))
+        emit(.closed(code: closeCode, reason: closeReason.isEmpty ? "connection closed" : closeReason))
     }
 }

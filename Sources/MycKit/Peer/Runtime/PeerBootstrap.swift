@@ -14,7 +14,6 @@ public enum PeerBootstrap {
             identity = try file.create(passphrase: settings.keyPassphrase, overwrite: false)
             logger.notice("created a new identity", metadata: ["path": "\(settings.keyFile)"])
         }
-        logger.notice("Fingerprint: \(identity.fingerprint)")
         let store = try SQLitePeerStore(path: settings.stateDB)
         let now = RelayRuntime.wallClockMs()
         for report in try PeerReferenceImport.run(pinsFile: settings.pinsFile, replayFile: settings.replayFile,

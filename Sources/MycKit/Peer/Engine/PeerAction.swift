@@ -1,0 +1,46 @@
+/// What `PeerEngine` asks its runtime to do, in order. The runtime carries them out one
+/// after the other and decides nothing: a `.persist` comes before the send or
+/// notification that depends on it (a committed msg_id before its `_ack`), so applying it
+/// synchronously, in order, keeps the promise made on the wire.
+public enum PeerAction: Sendable, Equatable {
+    /// Open a link to this relay URL. Any backoff delay has already elapsed (the engine
+    /// armed `.reconnect` first). Answer with `.linkOpened` or `.linkClosed`.
+    case connect(url: String)
+    /// Send this text frame (serialized JSON) on the open link.
+    case sendFrame([UInt8])
+    /// Close the link with this code and reason; `.linkClosed` is still expected.
+    case closeLink(code: UInt16, reason: String)
+    /// Fire `.timerFired(id)` at this wall-clock time (replaces an armed one).
+    case armTimer(PeerTimerID, atMs: Int64)
+    case cancelTimer(PeerTimerID)
+    /// Apply to the `PeerStore` atomically, in order, before the next action.
+    case persist([PeerStoreChange])
+    /// A delivered message or an event (§6.3–§6.4): to the inbox and the face's stream;
+    /// a `permissionVerdict` goes to the host instead of the inbox.
+    case notify(PeerNotification)
+    /// The answer to a `.command`.
+    case reply(PeerCommandID, PeerReply)
+    case log(PeerLogEvent)
+}
+
+/// A log record. `message` is a constant (for structured logs); the data is in
+/// `metadata` under dotted keys (`peer.name`, `room`, `msg.id`, `relay.fp`, ...); `line`
+/// is the operator-facing text in the reference's wording, for the stderr stream.
+/// Never a token, a secret key or plaintext.
+public struct PeerLogEvent: Sendable, Equatable {
+    public enum Level: String, Sendable {
+        case debug, info, notice, warning, error
+    }
+
+    public var level: Level
+    public var message: String
+    public var metadata: [String: String]
+    public var line: String?
+
+    public init(_ level: Level, _ message: String, line: String? = nil, _ metadata: [String: String] = [:]) {
+        self.level = level
+        self.message = message
+        self.line = line
+        self.metadata = metadata
+    }
+}

@@ -1,0 +1,13 @@
+/// What an authenticated client does in a scenario. Roles live on their client's event
+/// loop and are only called from it.
+protocol ClientRole: AnyObject {
+    /// The scenario starts (the client is authenticated and every other client too).
+    func start(_ client: BenchClient)
+    /// A bench frame arrived (its latency is already recorded).
+    func receivedBench(from sender: String, on client: BenchClient)
+    /// The relay answered one of our frames with `error` or `queued`: it was not delivered.
+    func relayRejected(on client: BenchClient)
+    /// Periodic poll (every few ms) and cross-loop wake-ups. Returns false when the role
+    /// needs no more ticks.
+    func tick(_ client: BenchClient) -> Bool
+}
