@@ -41,7 +41,6 @@ final class BenchClient: ChannelInboundHandler, RemovableChannelHandler {
 
     private static let peerEventPrefix = Array(#"{"type":"peer_"#.utf8)
     private static let handshakeTimeout = TimeAmount.seconds(15)
-    private static let tickInterval = TimeAmount.milliseconds(5)
 
     init(identity: ClientIdentity, ready: EventLoopPromise<Void>) {
         self.identity = identity
@@ -210,7 +209,8 @@ final class BenchClient: ChannelInboundHandler, RemovableChannelHandler {
         self.role = role
         self.window = window
         role.start(self)
-        scheduleTick()
+        let interval = max(100_000, role.tickIntervalNs)
+        scheduleTick(in: Int64(rng.next() % UInt64(interval)) + 1)
     }
 
     /// Runs the role's tick now (a cross-loop wake-up from a `SendWindow`).
@@ -218,11 +218,11 @@ final class BenchClient: ChannelInboundHandler, RemovableChannelHandler {
         if let role, isReady { _ = role.tick(self) }
     }
 
-    private func scheduleTick() {
+    private func scheduleTick(in delayNs: Int64) {
         guard let context, isReady else { return }
-        tickTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.tickInterval) {
+        tickTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delayNs)) {
             guard let role = self.role, self.isReady else { return }
-            if role.tick(self) { self.scheduleTick() }
+            if role.tick(self) { self.scheduleTick(in: max(100_000, role.tickIntervalNs)) }
         }
     }
 

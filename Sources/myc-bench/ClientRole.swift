@@ -10,4 +10,11 @@ protocol ClientRole: AnyObject {
     /// Periodic poll (every few ms) and cross-loop wake-ups. Returns false when the role
     /// needs no more ticks.
     func tick(_ client: BenchClient) -> Bool
+    /// How often `tick` runs; the first tick comes after a random fraction of it, so the
+    /// ticks of many clients spread out instead of firing together.
+    var tickIntervalNs: Int64 { get }
+}
+
+extension ClientRole {
+    var tickIntervalNs: Int64 { 5_000_000 }
 }

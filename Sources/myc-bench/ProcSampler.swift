@@ -36,6 +36,19 @@ enum ProcSampler {
         return ProcSample(cpuSeconds: cpu, rssBytes: rssBytes(pid: getpid()) ?? 0, atNs: MonotonicClock.nowNs())
     }
 
+    /// Core-seconds the whole machine has spent busy (not idle or iowait) since boot, from
+    /// the `cpu` line of `/proc/stat`; steal time counts as busy. Subtracting the relay's and
+    /// our own CPU from its growth shows how much else was running during a measurement.
+    static func machineBusySeconds() -> Double? {
+        guard let stat = read("/proc/stat"), let line = stat.split(separator: "\n").first,
+              line.hasPrefix("cpu ") else { return nil }
+        let values = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard values.count >= 8 else { return nil }
+        // user nice system idle iowait irq softirq steal [guest guest_nice, already in user]
+        let busy = values[0] + values[1] + values[2] + values[5] + values[6] + values[7]
+        return busy / ticksPerSecond
+    }
+
     static func rssBytes(pid: Int32) -> Int? {
         guard let status = read("/proc/\(pid)/status") else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {

@@ -45,6 +45,7 @@ enum ReportTable {
         for r in results {
             var parts = ["\(r.scenario): sent \(fixed(r.sentPerSecond, 0))/s, \(r.latency.count) latency samples, mean \(fixed(r.latency.meanNs / 1000, 0)) µs"]
             if let rt = r.roundTripsPerSecond { parts.append("\(fixed(rt, 0)) round trips/s") }
+            if let other = r.otherCPUPercent { parts.append("other processes \(fixed(other, 0))% CPU") }
             if let perDelivery = r.relayMicrosPerDelivery, r.scenario == "broadcast" {
                 parts.append("relay \(fixed(perDelivery, 2)) µs/delivery")
             }

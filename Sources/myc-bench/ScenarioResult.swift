@@ -18,7 +18,15 @@ struct ScenarioResult: Sendable {
     let relayCPU: CPUUsage?
     let relayRSSBytes: Int?
     let clientCPU: CPUUsage?
+    /// Busy CPU of the whole machine during the window, % of one core (all processes).
+    let machineBusyPercent: Double?
     let errors: [String: Int]
+
+    /// Busy CPU of everything but the relay and the bench (other processes, steal), % of one core.
+    var otherCPUPercent: Double? {
+        guard let machineBusyPercent else { return nil }
+        return max(0, machineBusyPercent - (relayCPU?.percentOfCore ?? 0) - (clientCPU?.percentOfCore ?? 0))
+    }
 
     var routedPerSecond: Double { framesRouted / seconds }
     var deliveriesPerSecond: Double { Double(deliveries) / seconds }
@@ -74,6 +82,7 @@ struct ScenarioResult: Sendable {
         object["relay_cpu_percent"] = number(relayCPU?.percentOfCore, places: 10)
         object["relay_rss_mb"] = number(relayRSSBytes.map { Double($0) / 1_048_576 }, places: 10)
         object["client_cpu_percent"] = number(clientCPU?.percentOfCore, places: 10)
+        object["other_cpu_percent"] = number(otherCPUPercent, places: 10)
         object["errors"] = .object(errorObject)
         return JSONSerializer.string(of: .object(object))
     }

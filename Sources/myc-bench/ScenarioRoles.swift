@@ -26,9 +26,16 @@ final class SenderRole: ClientRole {
         self.stopNs = stopNs
     }
 
+    /// Paced senders tick once per frame they owe, at most every 2 ms (a finer timer costs
+    /// the load generator more CPU than it buys smoothness); ticks start at a random phase.
+    var tickIntervalNs: Int64 {
+        guard let framesPerSecond else { return 5_000_000 }
+        return min(5_000_000, max(2_000_000, Int64(1e9 / framesPerSecond)))
+    }
+
     func start(_ client: BenchClient) {
-        startNs = MonotonicClock.nowNs()
-        pump(client)
+        // A paced sender begins on its first tick (random phase), not in step with all others.
+        if framesPerSecond == nil { pump(client) }
     }
 
     func receivedBench(from sender: String, on client: BenchClient) {}
@@ -45,6 +52,7 @@ final class SenderRole: ClientRole {
         guard now < stopNs, client.isReady else { return }
         var allowed = Self.burst
         if let framesPerSecond {
+            if startNs == 0 { startNs = now }
             let due = Int(Double(now - startNs) / 1e9 * framesPerSecond) + 1 - sent
             allowed = min(allowed, max(0, due))
         }

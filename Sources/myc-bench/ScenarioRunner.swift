@@ -76,7 +76,7 @@ struct ScenarioRunner {
             ids.append(identity("p\(i)-r", room: room))
         }
         progress("pairs: connecting \(2 * n) clients")
-        // Sender i and receiver i are adjacent and so share an event loop when loops are even.
+        // Sender i and receiver i are adjacent; `pairLoops` puts both on the same event loop.
         let clients = try await BenchConnector.connectAll(ids, to: settings.address, loops: pairLoops(count: 2 * n))
         let payload = self.payload
         let perSender = settings.rate.map { $0 / Double(n) }
@@ -183,6 +183,7 @@ struct ScenarioRunner {
         let relayEnd: ProcSample?
         let clientStart: ProcSample
         let clientEnd: ProcSample
+        let machineBusy: Double?
     }
 
     /// Samples relay and own CPU at the start and at the end of the window.
@@ -190,6 +191,7 @@ struct ScenarioRunner {
         try await MonotonicClock.sleep(untilNs: window.startNs)
         let relayStart = settings.relayPID.flatMap { ProcSampler.sample(pid: $0) }
         let clientStart = ProcSampler.sampleSelf()
+        let busyStart = ProcSampler.machineBusySeconds()
         let lateMs = Double(clientStart.atNs - min(clientStart.atNs, window.startNs)) / 1e6
         if lateMs > 50 {
             progress("warning: CPU sampling started \(Int(lateMs)) ms late (machine busy?); CPU figures are less exact")
@@ -197,7 +199,10 @@ struct ScenarioRunner {
         try await MonotonicClock.sleep(untilNs: window.endNs)
         let relayEnd = settings.relayPID.flatMap { ProcSampler.sample(pid: $0) }
         let clientEnd = ProcSampler.sampleSelf()
-        return Sample(relayStart: relayStart, relayEnd: relayEnd, clientStart: clientStart, clientEnd: clientEnd)
+        let busyEnd = ProcSampler.machineBusySeconds()
+        let busy = busyStart.flatMap { start in busyEnd.map { $0 - start } }
+        return Sample(relayStart: relayStart, relayEnd: relayEnd, clientStart: clientStart, clientEnd: clientEnd,
+                      machineBusy: busy)
     }
 
     /// Waits (≤ 2 s after the window) for the frames still in flight to arrive.
@@ -224,6 +229,9 @@ struct ScenarioRunner {
             framesRouted: routed, deliveries: deliveries, sentInWindow: sent, roundTrips: roundTrips,
             latency: latency, relayCPU: CPUUsage(from: sample.relayStart, to: sample.relayEnd),
             relayRSSBytes: sample.relayEnd?.rssBytes, clientCPU: CPUUsage(from: sample.clientStart, to: sample.clientEnd),
+            machineBusyPercent: sample.machineBusy.map {
+                $0 / (Double(sample.clientEnd.atNs - sample.clientStart.atNs) / 1e9) * 100
+            },
             errors: errors)
     }
 }

@@ -106,4 +106,34 @@ import Testing
         #expect(!second.stderr.contains("Generated"))
         #expect(try String(contentsOfFile: home.file(".mycelium-relay-token"), encoding: .utf8).contains(token))
     }
+
+    @Test func perIPCapAndTLSRequirementRefuseUpgrades() async throws {
+        let relay = try RelayProcess(env: ["RELAY_MAX_IP_CONNS": "2"])
+        let a = ProtocolTestClient(url: relay.url, name: "a")
+        let b = ProtocolTestClient(url: relay.url, name: "b")
+        try await a.open()
+        try await b.open()
+        _ = await a.next(type: "challenge")
+        _ = await b.next(type: "challenge")
+        // The third socket from 127.0.0.1 is refused at the HTTP layer.
+        let third = try http("GET", relay.httpBase + "/", headers: ["Connection": "Upgrade", "Upgrade": "websocket",
+                                                                  "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="])
+        #expect(third.status == 429)
+        #expect(third.body == "too many connections")
+        await a.close()
+        try await Task.sleep(for: .milliseconds(300))
+        let again = ProtocolTestClient(url: relay.url, name: "c")
+        try await again.open()
+        #expect(await again.next(type: "challenge") != nil, "a closed socket frees its slot")
+        relay.terminate()
+
+        let tlsOnly = try RelayProcess(env: ["RELAY_REQUIRE_TLS": "true"])
+        let plain = try http("GET", tlsOnly.httpBase + "/", headers: ["Connection": "Upgrade", "Upgrade": "websocket",
+                                                                     "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="])
+        #expect(plain.status == 421)
+        #expect(plain.body == "TLS required")
+        let proxied = ProtocolTestClient(url: tlsOnly.url, name: "p")
+        await #expect(throws: (any Error).self) { try await proxied.open() }
+        tlsOnly.terminate()
+    }
 }

@@ -29,8 +29,13 @@ struct ExactString: Hashable, Sendable, CustomStringConvertible {
 
     @inline(__always)
     static func == (lhs: ExactString, rhs: ExactString) -> Bool {
-        lhs.string.utf8.count == rhs.string.utf8.count
-            && lhs.withUTF8 { a in rhs.withUTF8 { b in a.elementsEqual(b) } }
+        // Byte-equal strings are canonically equal, so `String ==` can only rule a pair out,
+        // and it does so fast (a memcmp for ASCII and other NFC-known strings), which keeps
+        // the linear member scans of routing cheap. A `true` is then checked on the bytes:
+        // `"a\u{301}\u{316}"` and `"a\u{316}\u{301}"` have equal lengths and are canonically
+        // equal, yet are different strings on the wire.
+        guard lhs.string.utf8.count == rhs.string.utf8.count, lhs.string == rhs.string else { return false }
+        return lhs.withUTF8 { a in rhs.withUTF8 { b in a.elementsEqual(b) } }
     }
 
     @inline(__always)

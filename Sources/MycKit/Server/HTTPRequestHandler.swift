@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOWebSocket
 
 /// Serves requests that did not become WebSockets: collects the body (bounded), asks the
 /// delegate, writes its answer and closes. One request per connection keeps it simple; the
@@ -66,6 +67,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A declined WebSocket upgrade is reported as an error just before NIO hands us the
+        // request to answer (with 421/429/503): that one is not a reason to hang up.
+        if error is NIOWebSocketUpgradeError { return }
         context.close(promise: nil)
     }
 }

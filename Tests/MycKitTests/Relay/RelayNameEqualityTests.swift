@@ -23,6 +23,27 @@ import Testing
         #expect(exact(Self.composed) != exact(Self.decomposed))
     }
 
+    @Test func exactStringComparesAndHashesBytes() {
+        let pairs = [
+            ("K", "\u{212A}"), (Self.composed, Self.decomposed),
+            // Same UTF-8 length, canonically equal (combining marks reordered), different bytes.
+            ("a\u{301}\u{316}", "a\u{316}\u{301}"),
+        ]
+        for (a, b) in pairs {
+            #expect(a == b)
+            #expect(ExactString(a) != ExactString(b))
+            #expect(!a.isExactly(b))
+            #expect(Set([ExactString(a), ExactString(b)]).count == 2)
+            #expect(ExactString(a) == ExactString(String(a.unicodeScalars)))
+            #expect(ExactString(a).hashValue == ExactString(String(a.unicodeScalars)).hashValue)
+        }
+        #expect(ExactString("peer-19") == ExactString("peer-" + "19"))
+        #expect(ExactString("peer-19") != ExactString("peer-18"))
+        // Composite keys do not run into each other.
+        #expect(OfflineQueue.Key(room: ExactString("ab"), target: ExactString("c"))
+            != OfflineQueue.Key(room: ExactString("a"), target: ExactString("bc")))
+    }
+
     // MARK: Registration, liveness, routing
 
     @Test func bothNamesRegisterWithTheTokenAndStayLive() {
