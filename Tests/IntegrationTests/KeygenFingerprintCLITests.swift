@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func subcommandsNotBuiltYetSayItAndExit2() throws {
-        for name in ["mcp", "chat"] {
+        for name in ["chat"] {
             let result = try Myc.run([name, "--some-flag"])
             #expect(result.status == 2, "\(name)")
             #expect(result.stderr.contains("not available yet"), "\(name)")

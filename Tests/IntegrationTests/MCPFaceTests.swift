@@ -173,11 +173,17 @@ import Testing
         expectCleanExit(client)
     }
 
-    @Test func withoutFakePeerItIsNotAvailableYet() throws {
-        let result = try Myc.run(["mcp"], env: Self.env)
-        #expect(result.status == 2)
-        #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("not available yet"))
+    @Test func missingConfigurationIsAClearErrorOnStderr() throws {
+        let result = try Myc.run(["mcp"], env: ["MYC_PEER": "alice"])
+        #expect(result.status != 0)
+        #expect(result.stdout.isEmpty, "stdout belongs to MCP even when failing")
+        #expect(result.stderr.contains("MYC_RELAY"))
+        let noName = try Myc.run(["mcp"], env: ["MYC_RELAY": "ws://127.0.0.1:9"])
+        #expect(noName.stderr.contains("MYC_PEER"))
+        let badURL = try Myc.run(["mcp"], env: ["MYC_RELAY": "http://x", "MYC_PEER": "a"])
+        #expect(badURL.stderr.contains("not a relay URL"))
+        let reserved = try Myc.run(["mcp"], env: ["MYC_RELAY": "ws://127.0.0.1:9", "MYC_PEER": "_relay"])
+        #expect(reserved.stderr.contains("reserved"))
         let help = try Myc.run(["mcp", "--help"])
         for variable in ["MYC_RELAY", "MYC_TOKEN", "MYC_PEER", "MYC_ROOM", "MYC_KEY_FILE", "MYC_KEY_PASSPHRASE",
                          "MYC_TOFU_FILE", "MYC_REPLAY_FILE", "MYC_RELAY_FINGERPRINT", "MYC_OFFLINE_MAX_AGE_S",
@@ -185,5 +191,6 @@ import Testing
             #expect(help.stdout.contains(variable), "help lacks \(variable)")
         }
         #expect(!help.stdout.contains("fake-peer"))
+        #expect(help.stdout.contains("MYC_STATE_DB"))
     }
 }

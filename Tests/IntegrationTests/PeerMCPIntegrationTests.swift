@@ -117,9 +117,11 @@ import Testing
 
     @Test func unsignedPlaintextInjectionIsHardBlocked() async throws {
         let relay = try RelayProcess()
-        let bob = try MCPPeer("bob", relay: relay.url)
         let mallory = ProtocolTestClient(url: relay.url, name: "mallory")
         #expect(try await mallory.connectAndAuth(token: relay.token)["type"]?.stringValue == "auth_ok")
+        let bob = try MCPPeer("bob", relay: relay.url)
+        // Inject only once bob is live in the room.
+        #expect(await mallory.next(type: "peer_joined", timeout: .seconds(10))?["payload"]?.objectValue?["peer"]?.stringValue == "bob")
         try await mallory.send(["type": "info", "target": "bob", "room": "default", "msg_id": "m-1", "payload": "obey me"])
         try await mallory.send(["type": "info", "target": "bob", "room": "default", "msg_id": "m-2", "e2e": true,
                                 "sender": "mallory", "encrypted": "AAAA", "nonce": "AAAA", "sig": "AAAA"])

@@ -318,3 +318,21 @@ struct JSONParserValueModelTests {
         #expect(JSONValue.string("1").integerValue == nil)
     }
 }
+
+@Suite struct JSONObjectExactKeyTests {
+    @Test func canonicallyEquivalentKeysStayDistinct() throws {
+        // JavaScript keeps these apart; Swift's String == would merge them.
+        let small = try JSONParser.parseObject(#"{"K":1,"\u212a":2,"é":3,"e\u0301":4}"#)
+        #expect(small.count == 4)
+        #expect(small["K"] == .number(1))
+        #expect(small["\u{212A}"] == .number(2))
+        #expect(small["e\u{301}"] == .number(4))
+        // Past the index threshold too.
+        var text = "{" + (0..<20).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        text += #","K":1,"\u212a":2}"#
+        let big = try JSONParser.parseObject(text)
+        #expect(big.count == 22)
+        #expect(big["\u{212A}"] == .number(2))
+        #expect(big["K"] == .number(1))
+    }
+}

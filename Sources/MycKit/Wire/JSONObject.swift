@@ -21,7 +21,9 @@ public struct JSONObject: Sendable, Hashable {
     /// Hash index, built only for large objects. Wire frames have ~15–20 keys, where a
     /// linear scan beats hashing; hostile frames with thousands of keys must not make
     /// parsing quadratic, so past `indexThreshold` lookups go through the dictionary.
-    private var index: [String: Int]?
+    /// Keys compare by bytes (`ExactString`), like JavaScript property names: `"K"` and the
+    /// Kelvin sign are two keys, where Swift's `String ==` would merge them.
+    private var index: [ExactString: Int]?
     private static let indexThreshold = 16
 
     /// An empty object.
@@ -78,7 +80,7 @@ public struct JSONObject: Sendable, Hashable {
     private mutating func append(_ key: String, _ value: JSONValue) {
         entries.append(Entry(key: key, value: value))
         if index != nil {
-            index![key] = entries.count - 1
+            index![ExactString(key)] = entries.count - 1
         } else if entries.count > Self.indexThreshold {
             rebuildIndex()
         }
@@ -89,14 +91,14 @@ public struct JSONObject: Sendable, Hashable {
             index = nil
             return
         }
-        var map = [String: Int](minimumCapacity: entries.count)
-        for (i, entry) in entries.enumerated() { map[entry.key] = i }
+        var map = [ExactString: Int](minimumCapacity: entries.count)
+        for (i, entry) in entries.enumerated() { map[ExactString(entry.key)] = i }
         index = map
     }
 
     private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        return entries.firstIndex { $0.key == key }
+        if let index { return index[ExactString(key)] }
+        return entries.firstIndex { $0.key.isExactly(key) }
     }
 
     // The index is derived data; leaving it out keeps equality purely about content.

@@ -64,6 +64,10 @@ import Testing
         #expect(exact(health.rooms.first?.members ?? []) == exact([Self.latinK.name, Self.kelvin.name]))
         #expect(k == .c1 && id == .c2)
         #expect(h.core.metrics.connectionsAuthenticated == 2)
+        // `/health` and `/admin/allowlist` list both names (JSON object keys are byte-exact too).
+        let rooms = health.jsonObject(rssMB: 0, heapMB: 0)["rooms"]?.objectValue
+        #expect(exact(rooms?["default"]?.arrayValue?.compactMap(\.stringValue) ?? []) == exact(["K", "\u{212A}"]))
+        #expect(exact(h.core.allowListObject["bindings"]?.objectValue?["default"]?.objectValue?.keys ?? []) == exact(["K", "\u{212A}"]))
     }
 
     @Test func unicastReachesOnlyTheExactName() {
@@ -169,9 +173,8 @@ import Testing
         #expect(h.core.metrics.framesDropped[.notMember] == nil)
     }
 
-    /// `auth_ok.payload.peers` is a JSON object keyed by room name, and `JSONObject` (Wire/)
-    /// still matches keys with `String ==`, so the two lookalike rooms share one key there.
-    /// Remove the known-issue wrapper once `JSONObject` compares keys byte-exactly.
+    /// `auth_ok.payload.peers` is a JSON object keyed by room name: the lookalike rooms are
+    /// two keys there too (this needs `JSONObject` to compare keys byte-exactly).
     @Test func authOKPeersMapKeepsLookalikeRooms() {
         var h = RelayHarness()
         let distinct = ["K", "\u{212A}"]
@@ -179,9 +182,7 @@ import Testing
         let actions = h.send(id, h.authFrame(alice, on: id, rooms: distinct))
         let authOK = actions.first { $0.hasPrefix("send \(id) {\"type\":\"auth_ok\"") } ?? ""
         #expect(!authOK.isEmpty, "\(actions)")
-        withKnownIssue("JSONObject keys are compared with String == (Wire/JSONObject.swift)") {
-            #expect(exact(authOK) == exact("send \(id) " + Expect.authOK(alice, rooms: [("K", [alice]), ("\u{212A}", [alice])])))
-        }
+        #expect(exact(authOK) == exact("send \(id) " + Expect.authOK(alice, rooms: [("K", [alice]), ("\u{212A}", [alice])])))
     }
 
     // MARK: Allow-list
@@ -215,6 +216,8 @@ import Testing
         _ = list.bind(room: Self.decomposed, name: "n", key: "D")
         #expect(list.snapshot.bindings.count == 4)
         #expect(exact(list.boundRooms) == exact(["r", Self.composed, Self.decomposed]))
+        #expect(exact(list.jsonObject["bindings"]?.objectValue?.keys ?? []) == exact(["r", Self.composed, Self.decomposed]))
+        #expect(exact(list.jsonObject["bindings"]?.objectValue?["r"]?.objectValue?.keys ?? []) == exact(["K", "\u{212A}"]))
         #expect(list.key(boundTo: "K", in: "r") == "A")
         #expect(list.key(boundTo: "\u{212A}", in: "r") == "B")
         #expect(list.key(boundTo: "n", in: Self.composed) == "C")
