@@ -104,15 +104,20 @@ extension RelayCore {
         }
     }
 
-    /// To every other connection in the room; the frame is serialized once.
+    /// To every other connection in the room; the frame is serialized once. Each copy is a
+    /// `.forward`, so a recipient over its backpressure limit is reported to the sender
+    /// (`<name> backpressured; message dropped`) instead of being dropped silently, as the
+    /// reference does for broadcasts.
     private mutating func broadcast(_ frame: JSONObject, from id: ConnectionID, room: ExactString) -> [RelayAction] {
         let members = rooms.members(of: room)
         guard members.count > 1 else { return [] }
         let bytes = JSONSerializer.bytes(of: .object(frame))
+        let msgID = frame["msg_id"] ?? .null
         var actions: [RelayAction] = []
         actions.reserveCapacity(members.count - 1)
         for member in members where member.connection != id {
-            actions.append(.send(member.connection, bytes))
+            actions.append(.forward(RelayAction.Delivery(
+                target: member.connection, bytes: bytes, sender: id, targetName: member.name.string, msgID: msgID)))
         }
         counters.framesDelivered += actions.count
         return actions

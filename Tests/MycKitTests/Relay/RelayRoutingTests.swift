@@ -46,9 +46,14 @@ import Testing
         var h = room()
         let actions = h.sendRaw(.c1, #"{"type":"x","msg_id":"m"}"#)
         #expect(render(actions) == [
-            #"send conn-2 {"type":"x","msg_id":"m","from":"alice"}"#,
-            #"send conn-3 {"type":"x","msg_id":"m","from":"alice"}"#,
+            #"forward conn-2 {"type":"x","msg_id":"m","from":"alice"}"#,
+            #"forward conn-3 {"type":"x","msg_id":"m","from":"alice"}"#,
         ])
+        // A slow recipient of a broadcast is reported to the sender, not dropped silently.
+        guard case let .forward(delivery) = actions[0] else { Issue.record("broadcast copies are forwards"); return }
+        #expect(delivery.sender == .c1 && delivery.targetName == "bob" && delivery.msgID == "m")
+        #expect(render(h.core.forwardDropped(delivery, nowMs: h.now)) ==
+            ["send conn-1 " + #"{"type":"error","from":"_relay","payload":"bob backpressured; message dropped","msg_id":"m"}"#])
         // The room can be named explicitly; carol alone in "ops" reaches nobody.
         #expect(h.sendText(.c3, #"{"type":"x","room":"ops","msg_id":"c"}"#) == [])
         // A falsy target is a broadcast too.
@@ -190,7 +195,7 @@ import Testing
         h.now += 19_999
         #expect(h.sendText(.c1, #"{"type":"x","msg_id":"4"}"#).first?.contains("rate limited") == true)
         h.now += 2
-        #expect(h.sendText(.c1, #"{"type":"x","msg_id":"5"}"#) == [#"send conn-2 {"type":"x","msg_id":"5","from":"alice"}"#])
+        #expect(h.sendText(.c1, #"{"type":"x","msg_id":"5"}"#) == [#"forward conn-2 {"type":"x","msg_id":"5","from":"alice"}"#])
         #expect(h.core.metrics.framesRateLimited == 5)
         // bob's bucket is his own.
         #expect(h.sendText(.c2, #"{"type":"x","msg_id":"b"}"#).count == 1)
