@@ -8,16 +8,20 @@ import Testing
     /// Runs `myc args` on a pty, answering each prompt in order; returns everything the
     /// terminal showed and the exit status.
     func onTerminal(_ args: [String], answers: [String], env: [String: String] = [:]) throws -> (screen: String, status: Int32) {
+        // Each answer is typed only after its own prompt appeared (the prompt turns echo off
+        // with TCSAFLUSH, which discards anything typed earlier); an alarm bounds the run.
         let driver = """
-            import os, pty, sys, json
+            import os, pty, sys, json, signal
+            signal.alarm(30)
             args = json.loads(sys.argv[1]); answers = json.loads(sys.argv[2])
             pid, fd = pty.fork()
             if pid == 0:
                 os.execv(args[0], args)
             screen = b""
+            seen = 0
             def read_until(marker):
                 global screen
-                while marker not in screen:
+                while marker not in screen[seen:]:
                     try:
                         chunk = os.read(fd, 1024)
                     except OSError:
@@ -27,9 +31,9 @@ import Testing
                     screen += chunk
             for answer in answers:
                 read_until(b": ")
-                marker = len(screen)
                 os.write(fd, answer.encode() + b"\\n")
-                screen = screen[:marker] + b"<typed>" + screen[marker:]
+                screen += b"<typed>"
+                seen = len(screen)
             while True:
                 try:
                     chunk = os.read(fd, 1024)

@@ -66,8 +66,10 @@ public enum PassphraseSource {
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
         silent.c_lflag |= tcflag_t(ICANON)
-        _ = message.withCString { write(fd, $0, strlen($0)) }
+        // Echo goes off before the prompt shows, so nothing typed after the prompt can echo
+        // or be flushed away.
         tcsetattr(fd, TCSAFLUSH, &silent)
+        _ = message.withCString { write(fd, $0, strlen($0)) }
         defer {
             tcsetattr(fd, TCSAFLUSH, &original)
             _ = write(fd, "\n", 1)

@@ -55,10 +55,13 @@ import Testing
                            readyFallback: .seconds(30))
         let running = Task { try await face.serve(over: serverSide) }
         defer { running.cancel() }
-        // The in-memory transport drops what arrives before the server connects, so the
-        // stdin race itself is covered by the integration test (MCPFaceTests).
-        try await Task.sleep(for: .milliseconds(100))
-        try await client.send(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{"experimental":{"claude/channel":{}}},"clientInfo":{"name":"t","version":"1"}}}"#)
+        // The in-memory transport drops what arrives before the server connects (the stdin
+        // race itself is covered by the integration test, MCPFaceTests), so `initialize` is
+        // repeated until answered: on a loaded machine the server may take a while to connect.
+        for _ in 0..<40 {
+            try await client.send(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{"experimental":{"claude/channel":{}}},"clientInfo":{"name":"t","version":"1"}}}"#)
+            if await client.waitFor(0.5, { $0["id"] == 1 }) != nil { break }
+        }
         try await body(client, service)
         await client.stop()
     }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import GRDB
 
 /// A peer's embedded store: one SQLite database in WAL mode per identity, shared by the
@@ -21,63 +16,28 @@ public struct SQLitePeerStore: PeerStore, PeerReferenceImportTarget {
     /// companions inherit that mode from SQLite).
     public init(path: String) throws(PeerStoreError) {
         let path = Paths.expand(path)
-        let pool: DatabasePool
         do {
-            try Self.createFileIfMissing(path)
-            pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
+            writer = try SQLiteDatabase.openPool(path: path, label: "myc.peer", migrator: PeerMigrations.migrator)
         } catch {
-            throw PeerStoreError(path: path, kind: .cannotOpen, reason: Self.reason(error))
+            throw PeerStoreError(path: path, opening: error)
         }
-        try self.init(writer: pool, path: path)
+        self.path = path
     }
 
     /// An empty, private, in-memory database with the same schema and settings (minus
     /// WAL, which needs a file), for tests.
     public static func inMemory() throws(PeerStoreError) -> SQLitePeerStore {
-        let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(configuration: makeConfiguration())
+            let queue = try SQLiteDatabase.openInMemory(label: "myc.peer", migrator: PeerMigrations.migrator)
+            return SQLitePeerStore(writer: queue, path: ":memory:")
         } catch {
-            throw PeerStoreError(path: ":memory:", kind: .cannotOpen, reason: reason(error))
+            throw PeerStoreError(path: ":memory:", opening: error)
         }
-        return try SQLitePeerStore(writer: queue, path: ":memory:")
     }
 
-    private init(writer: any DatabaseWriter, path: String) throws(PeerStoreError) {
+    private init(writer: any DatabaseWriter, path: String) {
         self.writer = writer
         self.path = path
-        let migrator = PeerMigrations.migrator
-        do {
-            // Durability, as in `SQLiteRelayStore`: a committed dedup entry or replay window
-            // must not roll back on power loss (that would re-open a replay), nor a pin set
-            // by `myc trust`. FULL fsyncs the WAL on every commit. Only the writer commits.
-            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            if try writer.read(migrator.hasBeenSuperseded) {
-                let applied = try writer.read(migrator.appliedIdentifiers).sorted().joined(separator: ", ")
-                throw PeerStoreError(path: path, kind: .newerSchema, reason: "migrations: \(applied)")
-            }
-            do {
-                try migrator.migrate(writer)
-            } catch {
-                // Another process (the peer and `myc trust` starting together) may have
-                // created the schema between our check and our write; that is success.
-                guard try writer.read(migrator.hasCompletedMigrations) else { throw error }
-            }
-        } catch let error as PeerStoreError {
-            throw error
-        } catch {
-            throw PeerStoreError(path: path, kind: .cannotOpen, reason: Self.reason(error))
-        }
-    }
-
-    /// The settings every connection gets (writer and readers alike).
-    static func makeConfiguration() -> GRDB.Configuration {
-        var config = GRDB.Configuration()
-        config.label = "myc.peer"
-        // `myc trust` and the peer write the same file: wait for the other's transaction
-        // instead of failing with SQLITE_BUSY.
-        config.busyMode = .timeout(5)
-        return config
     }
 
     // MARK: - PeerStore
@@ -105,9 +65,7 @@ public struct SQLitePeerStore: PeerStore, PeerReferenceImportTarget {
     /// that same connection), so the peer's own writes do not trigger a reload.
     public func externalChangeToken() throws(PeerStoreError) -> Int64 {
         try perform("check the database for outside changes") {
-            try writer.writeWithoutTransaction { db in
-                try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
-            }
+            try SQLiteDatabase.dataVersion(writer)
         }
     }
 
@@ -206,34 +164,18 @@ public struct SQLitePeerStore: PeerStore, PeerReferenceImportTarget {
         } catch let error as PeerStoreError {
             throw error
         } catch {
-            throw PeerStoreError(path: path, kind: .operationFailed(operation: operation), reason: Self.reason(error))
+            throw PeerStoreError(
+                path: path, kind: .operationFailed(operation: operation), reason: SQLiteDatabase.reason(error))
         }
-    }
-
-    /// A one-line reason without SQL text or statement arguments (they may hold messages).
-    static func reason(_ error: any Error) -> String {
-        if let error = error as? DatabaseError {
-            let message = error.message ?? "unknown error"
-            return "\(message) (SQLite code \(error.extendedResultCode.rawValue))"
-        }
-        if let error = error as? AtomicFile.Failure { return error.description }
-        return "\(error)"
-    }
-
-    /// Creates the parent directories (0700) and an empty database file (0600) so SQLite
-    /// never creates it with its default 0644. An empty file is a valid empty database.
-    private static func createFileIfMissing(_ path: String) throws {
-        try AtomicFile.createDirectories(AtomicFile.parentDirectory(of: path))
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            if errno == EEXIST { return }
-            throw AtomicFile.Failure(path: path, operation: "create", errno: errno)
-        }
-        defer { _ = closeFileDescriptor(fd) }
-        // The umask may have narrowed the mode; set it exactly.
-        guard fchmod(fd, 0o600) == 0 else { throw AtomicFile.Failure(path: path, operation: "chmod", errno: errno) }
     }
 }
 
-/// `close(2)`, out of reach of `SQLitePeerStore.close()`'s name.
-private func closeFileDescriptor(_ fd: Int32) -> Int32 { close(fd) }
+extension PeerStoreError {
+    /// The store's own error for a failure to open `path`.
+    init(path: String, opening failure: SQLiteOpenFailure) {
+        switch failure.kind {
+        case .cannotOpen: self.init(path: path, kind: .cannotOpen, reason: failure.reason)
+        case .newerSchema: self.init(path: path, kind: .newerSchema, reason: failure.reason)
+        }
+    }
+}

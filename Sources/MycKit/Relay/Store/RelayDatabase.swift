@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import GRDB
 
 /// The relay's embedded store: one SQLite database in WAL mode, shared by the running
@@ -21,70 +16,28 @@ public struct SQLiteRelayStore: RelayStore, ReferenceImportTarget {
     /// companions inherit that mode from SQLite).
     public init(path: String) throws(RelayStoreError) {
         let path = Paths.expand(path)
-        let pool: DatabasePool
         do {
-            try Self.createFileIfMissing(path)
-            pool = try DatabasePool(path: path, configuration: Self.makeConfiguration())
+            writer = try SQLiteDatabase.openPool(path: path, label: "myc.relay", migrator: RelayMigrations.migrator)
         } catch {
-            throw RelayStoreError(path: path, kind: .cannotOpen, reason: Self.reason(error))
+            throw RelayStoreError(path: path, opening: error)
         }
-        try self.init(writer: pool, path: path)
+        self.path = path
     }
 
     /// An empty, private, in-memory database with the same schema and settings (minus
     /// WAL, which needs a file), for tests.
     public static func inMemory() throws(RelayStoreError) -> SQLiteRelayStore {
-        let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(configuration: makeConfiguration())
+            let queue = try SQLiteDatabase.openInMemory(label: "myc.relay", migrator: RelayMigrations.migrator)
+            return SQLiteRelayStore(writer: queue, path: ":memory:")
         } catch {
-            throw RelayStoreError(path: ":memory:", kind: .cannotOpen, reason: reason(error))
+            throw RelayStoreError(path: ":memory:", opening: error)
         }
-        return try SQLiteRelayStore(writer: queue, path: ":memory:")
     }
 
-    private init(writer: any DatabaseWriter, path: String) throws(RelayStoreError) {
+    private init(writer: any DatabaseWriter, path: String) {
         self.writer = writer
         self.path = path
-        let migrator = RelayMigrations.migrator
-        do {
-            // Durability. A `queued` reply promises the frame is on disk, and a revocation
-            // must never silently roll back. In WAL mode NORMAL (what GRDB sets when it
-            // opens a pool, hence this override afterwards) already survives a crash or
-            // SIGKILL of this process: the commit is in the WAL, in the OS page cache,
-            // before `apply` returns. But a power loss or kernel panic could then drop the
-            // last commits. FULL fsyncs the WAL on every commit, so a returned `apply`
-            // survives power loss too. Cost: one fsync per `apply`, and the relay applies
-            // only offline-queue and allow-list changes, never routed frames. Only the
-            // writer connection commits, so it is the one that needs the setting.
-            // (On macOS, surviving power loss would also need `PRAGMA fullfsync`.)
-            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            if try writer.read(migrator.hasBeenSuperseded) {
-                let applied = try writer.read(migrator.appliedIdentifiers).sorted().joined(separator: ", ")
-                throw RelayStoreError(path: path, kind: .newerSchema, reason: "migrations: \(applied)")
-            }
-            do {
-                try migrator.migrate(writer)
-            } catch {
-                // Another process (the relay and `myc allow` starting together) may have
-                // created the schema between our check and our write; that is success.
-                guard try writer.read(migrator.hasCompletedMigrations) else { throw error }
-            }
-        } catch let error as RelayStoreError {
-            throw error
-        } catch {
-            throw RelayStoreError(path: path, kind: .cannotOpen, reason: Self.reason(error))
-        }
-    }
-
-    /// The settings every connection gets (writer and readers alike).
-    static func makeConfiguration() -> GRDB.Configuration {
-        var config = GRDB.Configuration()
-        config.label = "myc.relay"
-        // `myc allow` and the relay write the same file: wait for the other's transaction
-        // instead of failing with SQLITE_BUSY.
-        config.busyMode = .timeout(5)
-        return config
     }
 
     // MARK: - RelayStore
@@ -128,9 +81,7 @@ public struct SQLiteRelayStore: RelayStore, ReferenceImportTarget {
     /// through that same connection), so the relay's own writes do not trigger a reload.
     public func externalChangeToken() throws(RelayStoreError) -> Int64 {
         try perform("check the database for outside changes") {
-            try writer.writeWithoutTransaction { db in
-                try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
-            }
+            try SQLiteDatabase.dataVersion(writer)
         }
     }
 
@@ -248,34 +199,18 @@ public struct SQLiteRelayStore: RelayStore, ReferenceImportTarget {
         } catch let error as RelayStoreError {
             throw error
         } catch {
-            throw RelayStoreError(path: path, kind: .operationFailed(operation: operation), reason: Self.reason(error))
+            throw RelayStoreError(
+                path: path, kind: .operationFailed(operation: operation), reason: SQLiteDatabase.reason(error))
         }
-    }
-
-    /// A one-line reason without SQL text or statement arguments (they may hold frames).
-    static func reason(_ error: any Error) -> String {
-        if let error = error as? DatabaseError {
-            let message = error.message ?? "unknown error"
-            return "\(message) (SQLite code \(error.extendedResultCode.rawValue))"
-        }
-        if let error = error as? AtomicFile.Failure { return error.description }
-        return "\(error)"
-    }
-
-    /// Creates the parent directories (0700) and an empty database file (0600) so SQLite
-    /// never creates it with its default 0644. An empty file is a valid empty database.
-    private static func createFileIfMissing(_ path: String) throws {
-        try AtomicFile.createDirectories(AtomicFile.parentDirectory(of: path))
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            if errno == EEXIST { return }
-            throw AtomicFile.Failure(path: path, operation: "create", errno: errno)
-        }
-        defer { _ = closeDescriptor(fd) }
-        // The umask may have narrowed the mode; set it exactly.
-        guard fchmod(fd, 0o600) == 0 else { throw AtomicFile.Failure(path: path, operation: "chmod", errno: errno) }
     }
 }
 
-/// `close(2)`, out of reach of `SQLiteRelayStore.close()`'s name.
-private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
+extension RelayStoreError {
+    /// The store's own error for a failure to open `path`.
+    init(path: String, opening failure: SQLiteOpenFailure) {
+        switch failure.kind {
+        case .cannotOpen: self.init(path: path, kind: .cannotOpen, reason: failure.reason)
+        case .newerSchema: self.init(path: path, kind: .newerSchema, reason: failure.reason)
+        }
+    }
+}
