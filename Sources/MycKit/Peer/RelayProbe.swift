@@ -1,8 +1,5 @@
 import Logging
-import NIOCore
-import NIOPosix
-import NIOSSL
-import WSClient
+import Synchronization
 
 /// Connects to a relay, reads its `challenge`, and hangs up: what `myc fingerprint --relay`
 /// needs to show an operator the relay's proven identity. No auth is sent.
@@ -25,60 +22,49 @@ public enum RelayProbe {
         }
     }
 
+    /// Opens a `RelayLink` (the peer's own client), waits for the first frame, hangs up.
     public static func fetchChallenge(
         url: String, timeout: Duration = .seconds(10), trustRootsPEM: String? = nil, logger: Logger
     ) async throws(Failure) -> ChallengeFrame {
-        let tls = try tlsConfiguration(url: url, trustRootsPEM: trustRootsPEM)
-        guard url.hasPrefix("ws://") || url.hasPrefix("wss://") else { throw .invalidURL(url) }
-        let box = ResultBox()
+        let parsed: RelayURL
+        do { parsed = try RelayURL(url) } catch { throw .invalidURL(url) }
+        let first = FirstFrame()
+        let link: RelayLink
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    _ = try await WebSocketClient.connect(url: url, tlsConfiguration: tls, logger: logger) { inbound, outbound, _ in
-                        var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
-                        if let message = try await iterator.next() {
-                            await box.set(message: message)
-                        }
-                        try await outbound.close(.normalClosure, reason: nil)
-                    }
+            link = try await RelayLink.connect(to: parsed, trustRootsPEM: trustRootsPEM) { event in
+                switch event {
+                case let .text(bytes): first.set(.frame(bytes))
+                case .closed: first.set(.closed)
+                case .opened, .activity: break
                 }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    throw Failure.timedOut(url)
-                }
-                _ = try await group.next()
-                group.cancelAll()
             }
-        } catch let failure as Failure {
-            throw failure
         } catch {
-            if await box.text == nil { throw .connection(url, "\(error)") }
+            throw .connection(url, "\(error)")
         }
-        guard let text = await box.text else { throw .noChallenge(url) }
-        do {
-            let object = try JSONParser.parseObject(Array(text.utf8))
-            return try ChallengeFrame(object: object)
-        } catch {
-            throw .malformed(url, "\(error)")
+        defer { link.close(code: CloseCode.normal.rawValue, reason: "probe done") }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            switch first.value {
+            case let .frame(bytes)?:
+                do {
+                    return try ChallengeFrame(object: JSONParser.parseObject(bytes))
+                } catch {
+                    throw .malformed(url, "\(error)")
+                }
+            case .closed?:
+                throw .noChallenge(url)
+            case nil:
+                try? await Task.sleep(for: .milliseconds(5))
+            }
         }
+        throw .timedOut(url)
     }
 
-    /// Client TLS settings: the system's roots, or exactly the given CA certificates.
-    static func tlsConfiguration(url: String, trustRootsPEM: String?) throws(Failure) -> TLSConfiguration? {
-        guard let trustRootsPEM else { return nil }
-        var config = TLSConfiguration.makeClientConfiguration()
-        do {
-            config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(trustRootsPEM))
-        } catch {
-            throw .connection(url, "cannot read CA certificates from \(trustRootsPEM): \(error)")
-        }
-        return config
-    }
-
-    private actor ResultBox {
-        var text: String?
-        func set(message: WebSocketMessage) {
-            if case let .text(t) = message { text = t } else { text = "" }
-        }
+    /// The first thing that happened on the probe's link (set once, from an event loop).
+    private final class FirstFrame: Sendable {
+        enum Outcome: Sendable { case frame([UInt8]), closed }
+        private let state = Mutex<Outcome?>(nil)
+        func set(_ outcome: Outcome) { state.withLock { if $0 == nil { $0 = outcome } } }
+        var value: Outcome? { state.withLock { $0 } }
     }
 }
