@@ -22,6 +22,9 @@ public actor DemoPeerService: PeerService {
     public nonisolated let profile: PeerProfile
     public nonisolated let events: AsyncStream<PeerNotification>
     private let continuation: AsyncStream<PeerNotification>.Continuation
+    /// Connected from the start, to a relay without an identity.
+    public nonisolated let linkStatus: AsyncStream<PeerLinkStatus>
+    private var rotations = 0
 
     public static let maxMessageBytes = PeerConstants.defaultMaxLogicalBytes
     static let fingerprints = [
@@ -44,6 +47,9 @@ public actor DemoPeerService: PeerService {
         profile = PeerProfile(name: name, rooms: rooms.isEmpty ? [PeerConstants.defaultRoom] : rooms,
                               fingerprint: "de00:de00:0000:1111:2222:3333:4444:5555")
         (events, continuation) = AsyncStream.makeStream(of: PeerNotification.self)
+        let (status, statusContinuation) = AsyncStream.makeStream(of: PeerLinkStatus.self)
+        statusContinuation.yield(.connected(url: "demo://relay", relayFingerprint: nil, pinned: false))
+        linkStatus = status
         self.clock = clock
     }
 
@@ -55,6 +61,19 @@ public actor DemoPeerService: PeerService {
     }
 
     // MARK: PeerService
+
+    /// Rotation replaces the demo fingerprint's first group with the rotation count; bob
+    /// is live and dave offline, so one announcement of each kind.
+    public func rotateKey(confirm: Bool) async -> RotateOutcome {
+        let current = demoFingerprint(rotations)
+        guard confirm else { return .confirmationNeeded(fingerprint: current) }
+        rotations += 1
+        return .rotated(oldFingerprint: current, newFingerprint: demoFingerprint(rotations), announcedLive: 1, announcedOffline: 1)
+    }
+
+    private func demoFingerprint(_ n: Int) -> String {
+        n == 0 ? profile.fingerprint : String(format: "%04x", n) + String(profile.fingerprint.dropFirst(4))
+    }
 
     public func send(_ request: SendRequest) async -> SendOutcome {
         let type: String

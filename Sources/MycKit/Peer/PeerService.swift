@@ -18,9 +18,15 @@ public protocol PeerService: Sendable {
     func verify(peer: String?, room: String?) async -> VerifyOutcome
     /// The host's `notifications/claude/channel/permission_request` (§5.17).
     func requestPermission(_ request: PermissionRequest) async
+    /// `myc_rotate_key` and chat's `/rotate` (§5.14): without `confirm`, only the warning
+    /// and the current fingerprint; with it, a new identity announced to every known peer.
+    func rotateKey(confirm: Bool) async -> RotateOutcome
     /// Everything the face should show as it happens: deliveries, events, permission
     /// verdicts. One stream per runtime; the face iterates it for its whole life.
     var events: AsyncStream<PeerNotification> { get }
+    /// The relay link as a face shows it (chat's banner and "relay lost" lines): one value
+    /// per change. Not part of the MCP surface; the reference has no such event.
+    var linkStatus: AsyncStream<PeerLinkStatus> { get }
     /// This peer's name, rooms and fingerprint (for instructions, prompts, banners).
     var profile: PeerProfile { get }
 }
@@ -223,4 +229,25 @@ public enum VerifyOutcome: Sendable, Equatable {
     case pinned(peer: String, pins: [Pin], ownFingerprint: String)
     case blocked(peer: String)
     case noPin(peer: String)
+}
+
+public enum RotateOutcome: Sendable, Equatable {
+    /// Without `confirm`: rotation is permanent; this is the fingerprint it would replace.
+    case confirmationNeeded(fingerprint: String)
+    /// Announced over `announcedLive` sessions and `announcedOffline` envelopes, key file
+    /// rewritten with `prev`, link re-established with close 4200.
+    case rotated(oldFingerprint: String, newFingerprint: String, announcedLive: Int, announcedOffline: Int)
+    /// Nothing changed (the key file could not be written, no relay link, ...).
+    case failed(reason: String)
+}
+
+/// The relay link, for a face to show (never secrets).
+public enum PeerLinkStatus: Sendable, Equatable {
+    /// `auth_ok` received. `relayFingerprint` is the relay's proven identity when its
+    /// challenge carried a valid one; `pinned` says it matched `MYC_RELAY_FINGERPRINT`.
+    case connected(url: String, relayFingerprint: String?, pinned: Bool)
+    /// The link was lost; reconnect attempt `attempt` is scheduled (failover, backoff).
+    case disconnected(reason: String, attempt: Int)
+    /// The relay was refused (identity mismatch, auth error): no messages until fixed.
+    case refused(reason: String)
 }

@@ -13,6 +13,7 @@ final class EngineNode {
     var notifications: [PeerNotification] = []
     var replies: [PeerCommandID: PeerReply] = [:]
     var logs: [PeerLogEvent] = []
+    var linkStatuses: [PeerLinkStatus] = []
     var linkOpen = false
     var nextCommand: UInt64 = 1
     /// Every `.armTimer`: (id, deadline, time it was armed).
@@ -182,6 +183,7 @@ final class EngineNet {
         case let .notify(notification): node.notifications.append(notification)
         case let .reply(id, reply): node.replies[id] = reply
         case let .log(event): node.logs.append(event)
+        case let .linkStatus(status): node.linkStatuses.append(status)
         }
     }
 

@@ -18,6 +18,8 @@ public enum PeerAction: Sendable, Equatable {
     /// A delivered message or an event (§6.3–§6.4): to the inbox and the face's stream;
     /// a `permissionVerdict` goes to the host instead of the inbox.
     case notify(PeerNotification)
+    /// The relay link changed (for the face's banner; never part of the inbox).
+    case linkStatus(PeerLinkStatus)
     /// The answer to a `.command`.
     case reply(PeerCommandID, PeerReply)
     case log(PeerLogEvent)

@@ -38,6 +38,8 @@ public struct PeerEngine: Sendable {
     var relayIndex = 0
     var generation = 0
     var lastActivityMs: Int64 = 0
+    /// `.linkStatus(.connected)` went out for the current link; its loss is announced once.
+    var linkAnnounced = false
 
     var trust: TrustBook
     var sessions: [RoomPeer: PeerSession] = [:]

@@ -34,6 +34,8 @@ extension PeerRuntime {
                 }
             }
             deliver(notification)
+        case let .linkStatus(status):
+            linkStatusContinuation.yield(status)
         case let .reply(id, reply):
             resume(id, with: reply)
         case let .log(event):

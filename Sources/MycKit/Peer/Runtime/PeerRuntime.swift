@@ -33,6 +33,8 @@ public actor PeerRuntime: PeerService {
     private let inputContinuation: AsyncStream<Input>.Continuation
     public nonisolated let events: AsyncStream<PeerNotification>
     private let eventContinuation: AsyncStream<PeerNotification>.Continuation
+    public nonisolated let linkStatus: AsyncStream<PeerLinkStatus>
+    let linkStatusContinuation: AsyncStream<PeerLinkStatus>.Continuation
     public nonisolated let profile: PeerProfile
 
     static let inboxCap = 500
@@ -47,6 +49,7 @@ public actor PeerRuntime: PeerService {
         self.profile = engine.profile
         (inputs, inputContinuation) = AsyncStream.makeStream()
         (events, eventContinuation) = AsyncStream.makeStream()
+        (linkStatus, linkStatusContinuation) = AsyncStream.makeStream()
         self.lastStoreToken = try? store.externalChangeToken()
     }
 
@@ -67,6 +70,7 @@ public actor PeerRuntime: PeerService {
         for task in timers.values { task.cancel() }
         timers.removeAll()
         eventContinuation.finish()
+        linkStatusContinuation.finish()
     }
 
     /// Graceful stop: the engine closes the link with 1000 and stops reconnecting.
@@ -125,6 +129,10 @@ public actor PeerRuntime: PeerService {
 
     public func requestPermission(_ request: PermissionRequest) async {
         _ = await command(.permissionRequest(request))
+    }
+
+    public func rotateKey(confirm: Bool) async -> RotateOutcome {
+        .failed(reason: "key rotation is being wired up")  // replaced in this change set
     }
 
     private func command(_ command: PeerCommand) async -> PeerReply {

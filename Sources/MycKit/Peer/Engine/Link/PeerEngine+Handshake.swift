@@ -37,9 +37,15 @@ extension PeerEngine {
             refuseRelay(error)
             return
         }
+        var connection = connection
         if let verified {
             log(.info, "relay identity verified", line: "Relay identity verified: \(verified.fingerprint)",
                 ["relay.fp": verified.fingerprint.text])
+            connection.relayFingerprint = verified.fingerprint.text
+            connection.relayPinned = true
+        } else if case let .verified(key) = challenge.verifiedRelayKey() {
+            // Unpinned: shown to the user so they can pin it, never trusted by itself.
+            connection.relayFingerprint = key.fingerprint.text
         }
         link = .handshaking(connection, .awaitingAuth)
         emit(.sendFrame(RelayFrames.bytes(auth)))
@@ -56,6 +62,7 @@ extension PeerEngine {
             line = "Relay identity check failed: \(failure.description)"
         }
         log(.error, "relay identity refused", line: line, metadata)
+        emit(.linkStatus(.refused(reason: line)))
         closeLink(.relayIdentity, reason: failure.closeReason)
     }
 
@@ -68,6 +75,7 @@ extension PeerEngine {
         case "auth_error" where fromRelay:
             let reason = Self.relayDetail(object["payload"])
             log(.error, "auth refused", line: "Auth fail: \(reason)", ["auth.reason": reason])
+            emit(.linkStatus(.refused(reason: "relay refused authentication: \(reason)")))
             link = .handshaking(connection, .refused)
         case "error" where fromRelay:
             let detail = Self.relayDetail(object["payload"])
@@ -105,6 +113,8 @@ extension PeerEngine {
                 _ = admitKeys(RoomPeer(room: config.rooms[index], name: member.name), member.keyInfo)
             }
         }
+        linkAnnounced = true
+        emit(.linkStatus(.connected(url: connection.url, relayFingerprint: connection.relayFingerprint, pinned: connection.relayPinned)))
         // §8.13: every entry not yet carried by this connection goes out again, ~500 ms on.
         arm(.outboxFlush, afterMs: PeerConstants.outboxRetryAfterAuthMs)
     }

@@ -89,6 +89,11 @@ extension PeerEngine {
             ["close.code": code.map(String.init) ?? "", "close.reason": reason])
         tearDownConnection()
         scheduleReconnect()
+        // Only a lost session is news to the face; failed attempts while backing off are not.
+        if linkAnnounced {
+            linkAnnounced = false
+            emit(.linkStatus(.disconnected(reason: detail.isEmpty ? "closed" : detail, attempt: attempt)))
+        }
     }
 
     /// What a lost link takes with it (§5.15): live lists, sessions (they used this

@@ -54,6 +54,10 @@ struct LinkConnection: Sendable {
     var ephemeral: BoxKeyPair
     var sessionID: String
     var nextSeq: Int64 = 0
+    /// The relay's proven identity (from its challenge), for the face's banner.
+    var relayFingerprint: String?
+    /// Whether that identity matched a pin.
+    var relayPinned = false
     /// Increases on every connection attempt; outbox entries remember on which one they
     /// were last transmitted.
     var generation: Int
