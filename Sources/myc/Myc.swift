@@ -20,6 +20,7 @@ struct Myc: AsyncParsableCommand {
             FingerprintCommand.self,
             TrustCommand.self,
             AllowCommand.self,
+            DemoCommand.self,
         ]
     )
 }

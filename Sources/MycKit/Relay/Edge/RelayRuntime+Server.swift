@@ -29,6 +29,7 @@ extension RelayRuntime {
     }
 
     public func receivedText(_ bytes: [UInt8], on connection: WebSocketConnection) {
+        wireTap?(RelayWireFrame(direction: .fromPeer, connection: connection.id, bytes: bytes))
         step { $0.received(connection: ConnectionID(connection.id), text: bytes, nowMs: $1) }
     }
 

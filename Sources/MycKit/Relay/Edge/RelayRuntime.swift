@@ -25,9 +25,12 @@ public final class RelayRuntime: WebSocketServerDelegate {
     let logger: Logger
     let clock: @Sendable () -> Int64
     let lastStoreToken = Mutex<Int64?>(nil)
+    /// Sees every text frame in and out (`myc demo`); nil in a normal relay.
+    let wireTap: RelayWireTap?
 
     public init(core: RelayCore, store: any RelayStore, policy: RelayHTTPPolicy, logger: Logger,
-                clock: @escaping @Sendable () -> Int64 = RelayRuntime.wallClockMs) {
+                clock: @escaping @Sendable () -> Int64 = RelayRuntime.wallClockMs, wireTap: RelayWireTap? = nil) {
+        self.wireTap = wireTap
         self.core = Mutex(core)
         self.store = store
         self.policy = policy
@@ -69,9 +72,11 @@ public final class RelayRuntime: WebSocketServerDelegate {
         switch action {
         case let .send(id, bytes):
             guard let socket = socket(id) else { return }
+            wireTap?(RelayWireFrame(direction: .toPeer, connection: id.rawValue, bytes: bytes))
             if !socket.sendText(bytes) { step { $0.sendFailed(connection: id, nowMs: $1) } }
         case let .forward(delivery):
             guard let socket = socket(delivery.target) else { return }
+            wireTap?(RelayWireFrame(direction: .toPeer, connection: delivery.target.rawValue, bytes: delivery.bytes))
             if !socket.sendText(delivery.bytes) { step { $0.forwardDropped(delivery, nowMs: $1) } }
         case let .close(id, code, reason):
             socket(id)?.close(code: code.rawValue, reason: reason)

@@ -20,8 +20,10 @@ public final class RelayService: Sendable {
 
     /// - Parameter notice: where one-time messages for the operator go (the generated invite
     ///   token). Not the log: a secret never enters the log stream.
+    /// - Parameter wireTap: sees every text frame the relay receives and sends (`myc demo`).
     public static func start(
-        _ settings: RelaySettings, logger: Logger, notice: @Sendable (String) -> Void
+        _ settings: RelaySettings, logger: Logger, notice: @Sendable (String) -> Void,
+        wireTap: RelayWireTap? = nil
     ) async throws -> RelayService {
         let identity = try loadIdentity(settings)
         let token = try inviteToken(settings, notice: notice)
@@ -37,7 +39,8 @@ public final class RelayService: Sendable {
         let core = RelayCore(identity: identity.keyPair, limits: settings.limits, token: token,
                              allowList: try store.loadAllowList(), queue: try store.loadQueue(nowMs: now), nowMs: now,
                              firstQueueFrameID: (try store.largestQueuedFrameId() ?? 0) + 1)
-        let runtime = RelayRuntime(core: core, store: store, policy: settings.httpPolicy, logger: logger)
+        let runtime = RelayRuntime(core: core, store: store, policy: settings.httpPolicy, logger: logger,
+                                   wireTap: wireTap)
         var tls: NIOSSLContext? = nil
         if let cert = settings.tlsCertificate, let key = settings.tlsKey {
             do {
