@@ -50,7 +50,7 @@ import Testing
         try client.initialize()
         let tools = try client.listTools()
         #expect(tools.compactMap { $0["name"]?.stringValue }
-            == ["myc_send", "myc_broadcast", "myc_recv", "myc_peers", "myc_rooms", "myc_trust", "myc_verify"])
+            == ["myc_send", "myc_broadcast", "myc_recv", "myc_peers", "myc_rooms", "myc_trust", "myc_verify", "myc_rotate_key"])
         func shape(_ name: String) -> (properties: [String: String], required: Set<String>) {
             let schema = tools.first { $0["name"]?.stringValue == name }?["inputSchema"]?.objectValue ?? [:]
             #expect(schema["type"] == "object")
@@ -69,6 +69,7 @@ import Testing
         #expect(shape("myc_trust").properties == ["peer_name": "string", "room": "string", "confirm": "boolean"])
         #expect(shape("myc_trust").required == ["peer_name"])
         #expect(shape("myc_verify").properties == ["peer_name": "string", "room": "string"])
+        #expect(shape("myc_rotate_key").properties == ["confirm": "boolean"])
         #expect(shape("myc_verify").required.isEmpty)
         // Descriptions name the joined rooms and the known peers.
         let send = tools.first { $0["name"] == "myc_send" }
@@ -108,9 +109,9 @@ import Testing
         #expect(missing.text.contains("missing required argument \"target\""))
         let wrong = try client.callTool("myc_recv", ["max": "ten"])
         #expect(wrong.isError)
-        let unknown = try client.request("tools/call", params: ["name": "myc_rotate_key", "arguments": ["confirm": true]])
+        let unknown = try client.request("tools/call", params: ["name": "myc_rotate", "arguments": ["confirm": true]])
         #expect(unknown["result"] == nil)
-        #expect(unknown["error"]?.objectValue?["message"]?.stringValue?.contains("Unknown tool: myc_rotate_key") == true)
+        #expect(unknown["error"]?.objectValue?["message"]?.stringValue?.contains("Unknown tool: myc_rotate") == true)
         // The server is still fine afterwards.
         #expect(try client.callTool("myc_send", ["target": "bob", "text": "still here"]).text == "bob 🔒")
         expectCleanExit(client)

@@ -78,6 +78,24 @@ extension MCPRenderer {
         }
     }
 
+    // MARK: myc_rotate_key
+
+    public static func rotateKey(_ outcome: RotateOutcome) -> String {
+        switch outcome {
+        case .confirmationNeeded(let fingerprint):
+            return "Key rotation is PERMANENT. Current fingerprint: \(fingerprint)\n"
+                + "A continuity statement signed by this key goes to every known peer (over live sessions, or as an "
+                + "offline envelope to pinned peers that are away), and the relay moves the name binding. "
+                + "Call again with confirm=true."
+        case let .rotated(_, newFingerprint, live, offline):
+            return "✅ Identity rotated. New fingerprint: \(newFingerprint)\n"
+                + "Announced to \(live) online peer(s), \(offline) offline envelope(s). Reconnecting with the new key; "
+                + "the relay binding migrates automatically."
+        case .failed(let reason):
+            return "❌ Key rotation failed: \(reason)"
+        }
+    }
+
     // MARK: myc_verify
 
     /// `selfName` is this peer's name (for the own-fingerprint text).

@@ -12,6 +12,7 @@ public enum MCPToolCall: Sendable, Equatable {
     case rooms
     case trust(peer: String, room: String?, confirm: Bool)
     case verify(peer: String?, room: String?)
+    case rotateKey(confirm: Bool)
 
     /// Why a call could not be parsed.
     public enum Failure: Error, Sendable, Equatable {
@@ -57,6 +58,8 @@ public enum MCPToolCall: Sendable, Equatable {
         case .verify:
             let peer = try args.optionalString("peer_name")
             return .verify(peer: peer?.isEmpty == true ? nil : peer, room: try args.optionalRoom())
+        case .rotateKey:
+            return .rotateKey(confirm: try args.bool("confirm"))
         }
     }
 

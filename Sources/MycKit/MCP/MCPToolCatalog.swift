@@ -11,9 +11,7 @@ public enum MCPToolName: String, CaseIterable, Sendable {
     case rooms = "myc_rooms"
     case trust = "myc_trust"
     case verify = "myc_verify"
-    // `myc_rotate_key` (`confirm`: boolean) is declared only when the service can rotate
-    // the identity (§5.14). `PeerService` has no rotation yet, so it is left out here and
-    // a call to it is answered like any unknown tool.
+    case rotateKey = "myc_rotate_key"
 }
 
 /// One tool as it goes into `tools/list`.
@@ -91,6 +89,15 @@ public enum MCPToolCatalog {
                 inputSchema: schema([
                     ("peer_name", string("The peer whose pinned key to show. Known peers: \(peers).")),
                     ("room", string("Only this room (joined: \(rooms)).")),
+                ], required: [])),
+            MCPToolDefinition(
+                name: MCPToolName.rotateKey.rawValue,
+                description: "Replace this peer's Ed25519 identity key. A continuity statement signed by the old key "
+                    + "goes to every known peer (live sessions, and offline envelopes to pinned peers that are away), "
+                    + "so their pins move without a key-change alarm, and the relay moves the name binding. "
+                    + "Permanent. Without confirm: shows the current fingerprint and what will happen.",
+                inputSchema: schema([
+                    ("confirm", boolean("Must be true to rotate: rotation cannot be undone.")),
                 ], required: [])),
         ]
     }

@@ -58,6 +58,8 @@ public struct MCPToolDispatcher: Sendable {
             return MCPRenderer.trust(await service.trust(peer: peer, room: room, confirm: confirm))
         case let .verify(peer, room):
             return MCPRenderer.verify(await service.verify(peer: peer, room: room), selfName: service.profile.name)
+        case let .rotateKey(confirm):
+            return MCPRenderer.rotateKey(await service.rotateKey(confirm: confirm))
         }
     }
 

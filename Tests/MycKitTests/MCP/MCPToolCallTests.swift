@@ -100,7 +100,12 @@ import Testing
         #expect(parse("myc_verify", ["peer_name": "bob", "room": "r"]) == .success(.verify(peer: "bob", room: "r")))
     }
 
-    @Test(arguments: ["myc_rotate_key", "myc_nope", "", "MYC_SEND"])
+    @Test func rotateKeyConfirmIsABoolean() {
+        #expect(parse("myc_rotate_key", [:]) == .success(.rotateKey(confirm: false)))
+        #expect(parse("myc_rotate_key", ["confirm": true]) == .success(.rotateKey(confirm: true)))
+    }
+
+    @Test(arguments: ["myc_rotate", "myc_nope", "", "MYC_SEND"])
     func unknownTools(name: String) {
         #expect(parse(name, [:]) == .failure(.unknownTool(name)))
     }

@@ -36,9 +36,21 @@ import Testing
     }
 
     @Test func unknownToolThrows() async {
-        await #expect(throws: MCPUnknownToolError(name: "myc_rotate_key")) {
-            try await dispatcher.call(name: "myc_rotate_key", arguments: ["confirm": true])
+        await #expect(throws: MCPUnknownToolError(name: "myc_rotate")) {
+            try await dispatcher.call(name: "myc_rotate", arguments: ["confirm": true])
         }
+    }
+
+    @Test func rotateKeyWarnsWithoutConfirmAndReportsCounts() async throws {
+        let warning = try await dispatcher.call(name: "myc_rotate_key", arguments: [:]).text
+        #expect(warning.hasPrefix("Key rotation is PERMANENT. Current fingerprint: de00:de00:"))
+        #expect(warning.hasSuffix("Call again with confirm=true."))
+        let done = try await dispatcher.call(name: "myc_rotate_key", arguments: ["confirm": true]).text
+        #expect(done.hasPrefix("✅ Identity rotated. New fingerprint: 0001:de00:"))
+        #expect(done.contains("Announced to 1 online peer(s), 1 offline envelope(s)."))
+        let bad = try await dispatcher.call(name: "myc_rotate_key", arguments: ["confirm": "yes"])
+        #expect(bad.isError)
+        #expect(bad.text == "❌ myc_rotate_key: argument \"confirm\" must be a boolean.")
     }
 
     @Test func everyToolAnswers() async throws {
@@ -58,7 +70,8 @@ import Testing
 
     @Test func toolsListKnownPeers() async {
         let tools = await dispatcher.tools()
-        #expect(tools.count == 7)
+        #expect(tools.count == 8)
+        #expect(tools.last?.name == "myc_rotate_key")
         #expect(tools[0].description.contains("bob, carol, mallory, dave"))
     }
 

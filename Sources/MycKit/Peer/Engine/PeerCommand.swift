@@ -19,6 +19,9 @@ public enum PeerCommand: Sendable, Equatable {
     case trust(peer: String, room: String?, confirm: Bool)
     case verify(peer: String?, room: String?)
     case permissionRequest(PermissionRequest)
+    /// Step 2 of a key rotation, once the key file holds the plan's identity
+    /// (`PeerEngine.prepareRotation` is step 1).
+    case commitRotation(RotationPlan)
 }
 
 /// The engine's answer to a `PeerCommand`, wrapping the `PeerService` outcome types.
@@ -32,4 +35,5 @@ public enum PeerReply: Sendable, Equatable {
     case verify(VerifyOutcome)
     /// How many live peers the `_perm_req` went to.
     case permissionRequested(recipients: Int)
+    case rotate(RotateOutcome)
 }

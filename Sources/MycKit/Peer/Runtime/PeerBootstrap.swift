@@ -28,6 +28,8 @@ public enum PeerBootstrap {
             relayURLs: settings.relays.map(\.description), relayPins: settings.relayPins, token: settings.token,
             offlineMaxAgeMs: settings.offlineMaxAgeMs, maxLogicalBytes: settings.maxLogicalBytes, approvers: settings.approvers)
         let engine = PeerEngine(config: config, snapshot: try store.loadSnapshot(nowMs: now))
-        return PeerRuntime(engine: engine, store: store, logger: logger, trustRootsPEM: settings.trustRootsPEM)
+        let passphrase = settings.keyPassphrase
+        return PeerRuntime(engine: engine, store: store, logger: logger, trustRootsPEM: settings.trustRootsPEM,
+                           identityWriter: { identity in try file.write(identity, passphrase: passphrase) })
     }
 }

@@ -19,6 +19,9 @@ public actor PeerRuntime: PeerService {
     let store: any PeerStore
     let logger: Logger
     private let trustRootsPEM: String?
+    /// Writes a rotated identity to the key file (atomically, sealed as before); nil when
+    /// the peer has no key file of its own (tests), which makes rotation refuse.
+    private let identityWriter: (@Sendable (Identity) throws -> Void)?
     private let clock: @Sendable () -> Int64
 
     var link: RelayLink?
@@ -40,7 +43,9 @@ public actor PeerRuntime: PeerService {
     static let inboxCap = 500
 
     public init(engine: PeerEngine, store: any PeerStore, logger: Logger, trustRootsPEM: String? = nil,
+                identityWriter: (@Sendable (Identity) throws -> Void)? = nil,
                 clock: @escaping @Sendable () -> Int64 = RelayRuntime.wallClockMs) {
+        self.identityWriter = identityWriter
         self.engine = engine
         self.store = store
         self.logger = logger
@@ -131,8 +136,28 @@ public actor PeerRuntime: PeerService {
         _ = await command(.permissionRequest(request))
     }
 
+    /// §5.14 in the order that never strands a peer: draw the new identity, write the key
+    /// file, and only then announce and switch (see `PeerEngine+Rotation`). Nothing
+    /// suspends between the three steps, so no other event slips in.
     public func rotateKey(confirm: Bool) async -> RotateOutcome {
-        .failed(reason: "key rotation is being wired up")  // replaced in this change set
+        guard confirm else { return .confirmationNeeded(fingerprint: engine.profile.fingerprint) }
+        guard let identityWriter else {
+            return .failed(reason: "this peer runs without a key file, so a new identity could not be kept; nothing changed")
+        }
+        let plan: RotationPlan
+        do {
+            plan = try engine.prepareRotation(nowMs: clock())
+        } catch {
+            return .failed(reason: error.description)
+        }
+        do {
+            try identityWriter(plan.identity)
+        } catch {
+            logger.error("key rotation aborted: cannot write the key file", metadata: ["error": "\(error)"])
+            return .failed(reason: "cannot write the key file (\(error)); the identity is unchanged")
+        }
+        guard case let .rotate(outcome) = await command(.commitRotation(plan)) else { preconditionFailure("engine answered rotate with another reply") }
+        return outcome
     }
 
     private func command(_ command: PeerCommand) async -> PeerReply {

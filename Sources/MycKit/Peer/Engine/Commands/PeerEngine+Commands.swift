@@ -9,6 +9,7 @@ extension PeerEngine {
         case let .trust(peer, room, confirm): reply(id, .trust(trustCommand(peer: peer, room: room, confirm: confirm)))
         case let .verify(peer, room): reply(id, .verify(verify(peer: peer, room: room)))
         case let .permissionRequest(request): reply(id, .permissionRequested(recipients: requestPermission(request)))
+        case let .commitRotation(plan): reply(id, .rotate(commitRotation(plan)))
         }
     }
 
