@@ -1,5 +1,6 @@
 /// Durable peer state, one database per identity: pins (room-scoped TOFU), keys blocked
-/// pending trust, the STS-failed set, replay state, and the inbox. `PeerEngine` never
+/// pending trust, the STS-failed set, replay state, the outbox and received chunk parts
+/// (their text sealed to this peer's own identity key), and the inbox. `PeerEngine` never
 /// touches it; it returns `PeerStoreChange`s that the runtime applies in order. A second
 /// process (`myc trust`) writes through the same database; the running peer notices via
 /// `externalChangeToken()` and reloads.
@@ -25,14 +26,79 @@ public struct PeerStateSnapshot: Sendable, Equatable {
     public var stsFailed: [RoomPeer]
     public var seen: [SeenEntry]
     public var windows: [ReplayWindowRecord]
+    /// Unacknowledged sends, in send order (restored at start; ignored on outside changes).
+    public var outbox: [DurableOutboxEntry]
+    /// Received parts of chunked messages not yet reassembled, in arrival order.
+    public var chunkParts: [DurableChunkPart]
 
     public init(pins: [Pin] = [], blocked: [BlockedKey] = [], stsFailed: [RoomPeer] = [],
-                seen: [SeenEntry] = [], windows: [ReplayWindowRecord] = []) {
+                seen: [SeenEntry] = [], windows: [ReplayWindowRecord] = [],
+                outbox: [DurableOutboxEntry] = [], chunkParts: [DurableChunkPart] = []) {
         self.pins = pins
         self.blocked = blocked
         self.stsFailed = stsFailed
         self.seen = seen
         self.windows = windows
+        self.outbox = outbox
+        self.chunkParts = chunkParts
+    }
+}
+
+/// One outbox entry at rest (§5.12, made crash-durable): everything needed to retransmit it
+/// under the same msg_id after a restart. The plaintext is never stored in clear: it is a
+/// `crypto_box_seal` to this peer's own identity-derived Curve25519 key.
+public struct DurableOutboxEntry: Sendable, Equatable {
+    public var msgID: String
+    /// `(room, target)`.
+    public var peer: RoomPeer
+    public var type: String
+    public var requestID: String?
+    /// `crypto_box_seal(utf8(plaintext), idCurve.publicKey)`.
+    public var sealedPlaintext: [UInt8]
+    /// Retransmissions so far, so `RETRY_MAX` holds across restarts.
+    public var attempts: Int
+    public var wasOffline: Bool
+    /// Never sent as an offline envelope (`_perm_req`).
+    public var sessionOnly: Bool
+    public var createdAtMs: Int64
+    /// The last (re)transmission attempt: a restored entry's delivery window runs from here.
+    public var armedAtMs: Int64
+
+    public init(msgID: String, peer: RoomPeer, type: String, requestID: String?, sealedPlaintext: [UInt8],
+                attempts: Int, wasOffline: Bool, sessionOnly: Bool, createdAtMs: Int64, armedAtMs: Int64) {
+        self.msgID = msgID
+        self.peer = peer
+        self.type = type
+        self.requestID = requestID
+        self.sealedPlaintext = sealedPlaintext
+        self.attempts = attempts
+        self.wasOffline = wasOffline
+        self.sessionOnly = sessionOnly
+        self.createdAtMs = createdAtMs
+        self.armedAtMs = armedAtMs
+    }
+}
+
+/// One received, committed (and acked) part of a chunked message (§5.13), kept until the
+/// message is reassembled, dropped or timed out, so a restart between parts loses nothing.
+/// The part's bytes are sealed to this peer's own identity key, like the outbox.
+public struct DurableChunkPart: Sendable, Equatable {
+    public var buffer: ChunkBufferID
+    /// `n`: the number of parts of the logical message.
+    public var count: Int
+    /// `i`, 0-based.
+    public var index: Int
+    /// `crypto_box_seal(part bytes, idCurve.publicKey)`.
+    public var sealedData: [UInt8]
+    /// When the buffer was opened (its 120 s timeout runs from here).
+    public var openedAtMs: Int64
+
+    public init(buffer: ChunkBufferID, count: Int, index: Int, sealedData: [UInt8], openedAtMs: Int64) {
+        self.buffer = buffer
+        self.count = count
+        self.index = index
+        self.sealedData = sealedData
+        self.openedAtMs = openedAtMs
     }
 }
 
@@ -112,7 +178,8 @@ public struct ReplayWindowRecord: Sendable, Equatable {
     }
 }
 
-/// One durable mutation of peer state; each is idempotent.
+/// One durable mutation of peer state; each is idempotent except `appendInbox` (a batch is
+/// applied atomically, never replayed).
 public enum PeerStoreChange: Sendable, Equatable {
     case setPin(Pin)
     case touchPin(RoomPeer, lastSeenMs: Int64)
@@ -125,4 +192,14 @@ public enum PeerStoreChange: Sendable, Equatable {
     /// Drops dedup entries seen at or before `atOrBeforeMs`, then the oldest beyond `keepAtMost`.
     case pruneSeen(atOrBeforeMs: Int64, keepAtMost: Int)
     case setWindow(ReplayWindowRecord)
+    /// Adds or replaces (keeping its send position) an outbox entry, by msg_id.
+    case putOutbox(DurableOutboxEntry)
+    case removeOutbox(msgID: String)
+    /// Adds a received chunk part (a repeat of the same index replaces it).
+    case putChunkPart(DurableChunkPart)
+    /// Drops every stored part of one reassembly buffer.
+    case removeChunkBuffer(ChunkBufferID)
+    /// Appends to the inbox (what `appendInbox(_:cap:)` does), inside the same transaction as
+    /// the changes around it: a delivered message lands together with its dedup commit.
+    case appendInbox(PeerNotification, cap: Int)
 }

@@ -5,14 +5,14 @@ import Testing
 
 /// What only the SQLite peer store does: schema, files, WAL, durability, other processes.
 @Suite struct PeerStoreSQLiteTests {
-    @Test func freshDatabaseIsMigratedToV1() throws {
+    @Test func freshDatabaseIsMigratedToTheLatestVersion() throws {
         let dir = TempDir()
         let store = try SQLitePeerStore(path: dir.file("peer.state.db"))
-        #expect(try store.appliedMigrations() == ["v1"])
+        #expect(try store.appliedMigrations() == ["v1", "v2-durable-outbox"])
         let expected: Set<String> = [
             "pin", "pin_on_seq", "blocked_key", "blocked_key_on_seq", "sts_failed", "sts_failed_on_seq",
             "seen", "seen_on_seq", "seen_on_at_ms", "replay_window", "replay_window_on_seq",
-            "inbox", "meta", "grdb_migrations",
+            "inbox", "meta", "grdb_migrations", "outbox", "outbox_on_seq", "chunk_part", "chunk_part_on_seq",
         ]
         #expect(try store.schemaObjects() == expected)
         #expect(try SQLitePeerStore.inMemory().schemaObjects() == expected)
@@ -44,9 +44,12 @@ import Testing
         let state = PeerStateSnapshot(
             pins: [pin("r", "b", "KB"), pin("r", kelvin, "KK")], blocked: [blockedKey("r", "c", "KC", reason: .stsFailed)],
             stsFailed: [roomPeer("r", "c")], seen: [seen("r", "b", "m\u{0}1", at: 9)],
-            windows: [window("r", "b", "s", last: 70, mask: 1 << 63 | 1)])
+            windows: [window("r", "b", "s", last: 70, mask: 1 << 63 | 1)],
+            outbox: [outboxEntry("m\u{0}2", to: "b", sealed: [0, 1, 2], attempts: 3)],
+            chunkParts: [chunkPart("r", kelvin, "L", index: 1, of: 2, sealed: [9, 0, 9])])
         try first.apply([.setPin(state.pins[0]), .setPin(state.pins[1]), .setBlocked(state.blocked[0]),
-                         .addStsFailed(state.stsFailed[0]), .addSeen(state.seen[0]), .setWindow(state.windows[0])])
+                         .addStsFailed(state.stsFailed[0]), .addSeen(state.seen[0]), .setWindow(state.windows[0]),
+                         .putOutbox(state.outbox[0]), .putChunkPart(state.chunkParts[0])])
         for i in 1...3 { try first.appendInbox(message(Int64(i), "m\(i)"), cap: 2) }
         try first.close()
         #expect(throws: PeerStoreError.self) { try first.loadSnapshot(nowMs: 0) }
@@ -54,7 +57,7 @@ import Testing
         let second = try SQLitePeerStore(path: path)
         #expect(try second.loadSnapshot(nowMs: 0) == state)
         #expect(try second.drainInbox(max: 10, peek: false) == InboxDrain(entries: [message(2, "m2"), message(3, "m3")], dropped: 1))
-        #expect(try second.appliedMigrations() == ["v1"])
+        #expect(try second.appliedMigrations() == ["v1", "v2-durable-outbox"])
     }
 
     /// Stands in for a SIGKILL test: once `apply` returns, the change is committed (another,

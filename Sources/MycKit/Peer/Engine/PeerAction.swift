@@ -15,8 +15,9 @@ public enum PeerAction: Sendable, Equatable {
     case cancelTimer(PeerTimerID)
     /// Apply to the `PeerStore` atomically, in order, before the next action.
     case persist([PeerStoreChange])
-    /// A delivered message or an event (§6.3–§6.4): to the inbox and the face's stream;
-    /// a `permissionVerdict` goes to the host instead of the inbox.
+    /// A delivered message or an event (§6.3–§6.4), for the face's stream. Its inbox entry
+    /// is not written here: the engine queued it as `.appendInbox` in the `.persist` just
+    /// before (a `permissionVerdict` goes to the host and never to the inbox).
     case notify(PeerNotification)
     /// The relay link changed (for the face's banner; never part of the inbox).
     case linkStatus(PeerLinkStatus)

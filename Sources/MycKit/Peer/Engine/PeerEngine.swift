@@ -70,6 +70,7 @@ public struct PeerEngine: Sendable {
         self.replay = ReplayGuard(seen: snapshot.seen, windows: snapshot.windows)
         self.chunks = ChunkReassembler(maxLogicalBytes: config.maxLogicalBytes)
         self.msgIDs = MessageIDGenerator(peerName: config.name)
+        restoreDurableState(snapshot)
     }
 
     /// The one entry point: applies `event` at wall-clock time `nowMs` (milliseconds since
@@ -78,7 +79,9 @@ public struct PeerEngine: Sendable {
         now = nowMs
         actions = []
         switch event {
-        case .start: start()
+        case .start:
+            resumeDurableState()
+            start()
         case .linkOpened: linkOpened()
         case let .linkText(bytes): linkText(bytes)
         case .linkActivity: lastActivityMs = now

@@ -26,13 +26,8 @@ extension PeerRuntime {
                 logger.critical("peer store write failed", metadata: ["error": "\(error)", "changes": "\(changes.count)"])
             }
         case let .notify(notification):
-            if notification.permissionVerdict == nil {
-                do {
-                    try store.appendInbox(notification, cap: Self.inboxCap)
-                } catch {
-                    logger.error("cannot write the inbox", metadata: ["error": "\(error)"])
-                }
-            }
+            // Its inbox entry was written by the `.persist` before it (with the dedup
+            // commit or outbox removal it belongs to).
             deliver(notification)
         case let .linkStatus(status):
             linkStatusContinuation.yield(status)

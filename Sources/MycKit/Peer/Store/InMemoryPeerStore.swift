@@ -31,6 +31,8 @@ public final class InMemoryPeerStore: PeerStore, PeerReferenceImportTarget {
         var seen: [SeenKey: (entry: SeenEntry, seq: Int64)] = [:]
         var seenSeq: Int64 = 0
         var windows: [ReplayWindowRecord] = []
+        var outbox: [DurableOutboxEntry] = []
+        var chunkParts: [DurableChunkPart] = []
         var inbox: [PeerNotification] = []
         var dropped = 0
         var token: Int64 = 0
@@ -60,16 +62,7 @@ public final class InMemoryPeerStore: PeerStore, PeerReferenceImportTarget {
     }
 
     public func appendInbox(_ entry: PeerNotification, cap: Int) {
-        state.withLock { state in
-            var stored = entry
-            stored.permissionVerdict = nil  // not persisted by the SQLite store either
-            state.inbox.append(stored)
-            let excess = state.inbox.count - max(cap, 0)
-            if excess > 0 {
-                state.inbox.removeFirst(excess)
-                state.dropped += excess
-            }
-        }
+        state.withLock { Self.appendInbox(entry, cap: cap, to: &$0) }
     }
 
     public func drainInbox(max: Int, peek: Bool) -> InboxDrain {
@@ -118,14 +111,26 @@ public final class InMemoryPeerStore: PeerStore, PeerReferenceImportTarget {
     private static func changes(restoring snapshot: PeerStateSnapshot) -> [PeerStoreChange] {
         snapshot.pins.map { .setPin($0) } + snapshot.blocked.map { .setBlocked($0) }
             + snapshot.stsFailed.map { .addStsFailed($0) } + snapshot.seen.map { .addSeen($0) }
-            + snapshot.windows.map { .setWindow($0) }
+            + snapshot.windows.map { .setWindow($0) } + snapshot.outbox.map { .putOutbox($0) }
+            + snapshot.chunkParts.map { .putChunkPart($0) }
     }
 
     private static func snapshot(_ state: State) -> PeerStateSnapshot {
         PeerStateSnapshot(
             pins: state.pins, blocked: state.blocked, stsFailed: state.stsFailed,
             seen: state.seen.values.sorted { $0.seq < $1.seq }.map(\.entry),
-            windows: state.windows)
+            windows: state.windows, outbox: state.outbox, chunkParts: state.chunkParts)
+    }
+
+    private static func appendInbox(_ entry: PeerNotification, cap: Int, to state: inout State) {
+        var stored = entry
+        stored.permissionVerdict = nil  // not persisted by the SQLite store either
+        state.inbox.append(stored)
+        let excess = state.inbox.count - max(cap, 0)
+        if excess > 0 {
+            state.inbox.removeFirst(excess)
+            state.dropped += excess
+        }
     }
 
     private static func apply(_ changes: [PeerStoreChange], to state: inout State) {
@@ -174,6 +179,24 @@ public final class InMemoryPeerStore: PeerStore, PeerReferenceImportTarget {
             } else {
                 state.windows.append(window)
             }
+        case .putOutbox(let entry):
+            if let i = state.outbox.firstIndex(where: { $0.msgID.isExactly(entry.msgID) }) {
+                state.outbox[i] = entry
+            } else {
+                state.outbox.append(entry)
+            }
+        case .removeOutbox(let msgID):
+            state.outbox.removeAll { $0.msgID.isExactly(msgID) }
+        case .putChunkPart(let part):
+            if let i = state.chunkParts.firstIndex(where: { $0.buffer == part.buffer && $0.index == part.index }) {
+                state.chunkParts[i] = part
+            } else {
+                state.chunkParts.append(part)
+            }
+        case .removeChunkBuffer(let buffer):
+            state.chunkParts.removeAll { $0.buffer == buffer }
+        case let .appendInbox(entry, cap):
+            appendInbox(entry, cap: cap, to: &state)
         }
     }
 }

@@ -10,7 +10,9 @@ extension SQLitePeerStore {
             blocked: try BlockedKeyRecord.order(BlockedKeyRecord.Columns.seq).fetchAll(db).map(\.blocked),
             stsFailed: try StsFailedRecord.order(StsFailedRecord.Columns.seq).fetchAll(db).map(\.peer),
             seen: try SeenRecord.order(SeenRecord.Columns.seq).fetchAll(db).map(\.entry),
-            windows: try WindowRecord.order(WindowRecord.Columns.seq).fetchAll(db).map(\.window))
+            windows: try WindowRecord.order(WindowRecord.Columns.seq).fetchAll(db).map(\.window),
+            outbox: try OutboxEntryRecord.order(OutboxEntryRecord.Columns.seq).fetchAll(db).map(\.entry),
+            chunkParts: try ChunkPartRecord.order(ChunkPartRecord.Columns.seq).fetchAll(db).map(\.part))
     }
 
     static func apply(_ change: PeerStoreChange, in db: Database) throws {
@@ -61,7 +63,39 @@ extension SQLitePeerStore {
             ]
             let seq = try WindowRecord.fetchOne(db, key: key)?.seq ?? nextSeq(WindowRecord.self, db)
             try WindowRecord(window, seq: seq).save(db)
+        case .putOutbox(let entry):
+            let key = Data(utf8: entry.msgID)
+            let seq = try OutboxEntryRecord.fetchOne(db, key: key)?.seq ?? nextSeq(OutboxEntryRecord.self, db)
+            try OutboxEntryRecord(entry, seq: seq).save(db)
+        case .removeOutbox(let msgID):
+            _ = try OutboxEntryRecord.deleteOne(db, key: Data(utf8: msgID))
+        case .putChunkPart(let part):
+            let key: [String: (any DatabaseValueConvertible)?] = [
+                "room": Data(utf8: part.buffer.peer.room), "sender": Data(utf8: part.buffer.peer.name),
+                "logical_id": Data(utf8: part.buffer.logicalID), "idx": Int64(part.index),
+            ]
+            let seq = try ChunkPartRecord.fetchOne(db, key: key)?.seq ?? nextSeq(ChunkPartRecord.self, db)
+            try ChunkPartRecord(part, seq: seq).save(db)
+        case .removeChunkBuffer(let buffer):
+            _ = try ChunkPartRecord
+                .filter(ChunkPartRecord.Columns.room == Data(utf8: buffer.peer.room))
+                .filter(ChunkPartRecord.Columns.sender == Data(utf8: buffer.peer.name))
+                .filter(ChunkPartRecord.Columns.logicalId == Data(utf8: buffer.logicalID))
+                .deleteAll(db)
+        case let .appendInbox(entry, cap):
+            try appendInbox(entry, cap: cap, in: db)
         }
+    }
+
+    /// Appends to the inbox and drops the oldest entries beyond `cap` (counting them).
+    static func appendInbox(_ entry: PeerNotification, cap: Int, in db: Database) throws {
+        try InboxRecord(entry).insert(db)
+        let excess = try InboxRecord.fetchCount(db) - max(cap, 0)
+        guard excess > 0 else { return }
+        let oldest = try Int64.fetchAll(
+            db, InboxRecord.select(InboxRecord.Columns.id).order(InboxRecord.Columns.id).limit(excess))
+        _ = try InboxRecord.deleteAll(db, keys: oldest)
+        try setInboxDropped(inboxDropped(db) + oldest.count, db)
     }
 
     /// The dropped counter of the inbox (0 when never set).

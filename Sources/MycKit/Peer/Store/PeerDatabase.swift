@@ -71,15 +71,7 @@ public struct SQLitePeerStore: PeerStore, PeerReferenceImportTarget {
 
     public func appendInbox(_ entry: PeerNotification, cap: Int) throws(PeerStoreError) {
         try perform("save to the inbox") {
-            try writer.write { db in
-                try InboxRecord(entry).insert(db)
-                let excess = try InboxRecord.fetchCount(db) - max(cap, 0)
-                guard excess > 0 else { return }
-                let oldest = try Int64.fetchAll(
-                    db, InboxRecord.select(InboxRecord.Columns.id).order(InboxRecord.Columns.id).limit(excess))
-                _ = try InboxRecord.deleteAll(db, keys: oldest)
-                try Self.setInboxDropped(Self.inboxDropped(db) + oldest.count, db)
-            }
+            try writer.write { db in try Self.appendInbox(entry, cap: cap, in: db) }
         }
     }
 

@@ -97,7 +97,43 @@ enum PeerMigrations {
             }
         }
 
-        // Migrations for later versions are appended here ("v2", ...), never inserted above.
+        migrator.registerMigration("v2-durable-outbox") { db in
+            // The crash-durable outbox (§5.12 made durable): one row per unacknowledged
+            // msg_id, `seq` in send order (kept when a row is replaced). `sealed` is the
+            // plaintext sealed to this peer's own identity key, never the text itself.
+            try db.create(table: "outbox", options: [.strict]) { t in
+                t.primaryKey("msg_id", .blob)
+                t.column("room", .blob).notNull()
+                t.column("target", .blob).notNull()
+                t.column("type", .blob).notNull()
+                t.column("request_id", .blob)
+                t.column("sealed", .blob).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("was_offline", .integer).notNull()
+                t.column("session_only", .integer).notNull()
+                t.column("created_at_ms", .integer).notNull()
+                t.column("armed_at_ms", .integer).notNull()
+                t.column("seq", .integer).notNull()
+            }
+            try db.create(index: "outbox_on_seq", on: "outbox", columns: ["seq"])
+
+            // Received chunk parts (§5.13) waiting for the rest of their message, sealed to
+            // this peer's own identity key; `seq` is arrival order.
+            try db.create(table: "chunk_part", options: [.strict]) { t in
+                t.column("room", .blob).notNull()
+                t.column("sender", .blob).notNull()
+                t.column("logical_id", .blob).notNull()
+                t.column("idx", .integer).notNull()
+                t.column("count", .integer).notNull()
+                t.column("sealed", .blob).notNull()
+                t.column("opened_at_ms", .integer).notNull()
+                t.column("seq", .integer).notNull()
+                t.primaryKey(["room", "sender", "logical_id", "idx"])
+            }
+            try db.create(index: "chunk_part_on_seq", on: "chunk_part", columns: ["seq"])
+        }
+
+        // Migrations for later versions are appended here ("v3", ...), never inserted above.
         return migrator
     }
 }

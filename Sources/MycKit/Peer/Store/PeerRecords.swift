@@ -223,3 +223,99 @@ struct PeerMetaRecord: Codable, Equatable, FetchableRecord, PersistableRecord {
     /// The inbox's "dropped since the last drain" counter (§6.5).
     static let inboxDroppedKey = "inbox.dropped"
 }
+
+/// A row of `outbox`.
+struct OutboxEntryRecord: Codable, Equatable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "outbox"
+    var msgId: Data
+    var room: Data
+    var target: Data
+    var type: Data
+    var requestId: Data?
+    var sealed: Data
+    var attempts: Int64
+    var wasOffline: Bool
+    var sessionOnly: Bool
+    var createdAtMs: Int64
+    var armedAtMs: Int64
+    var seq: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case room, target, type, sealed, attempts, seq
+        case msgId = "msg_id"
+        case requestId = "request_id"
+        case wasOffline = "was_offline"
+        case sessionOnly = "session_only"
+        case createdAtMs = "created_at_ms"
+        case armedAtMs = "armed_at_ms"
+    }
+
+    enum Columns {
+        static let seq = Column(CodingKeys.seq)
+    }
+
+    init(_ entry: DurableOutboxEntry, seq: Int64) {
+        msgId = Data(utf8: entry.msgID)
+        room = Data(utf8: entry.peer.room)
+        target = Data(utf8: entry.peer.name)
+        type = Data(utf8: entry.type)
+        requestId = entry.requestID.map { Data(utf8: $0) }
+        sealed = Data(entry.sealedPlaintext)
+        attempts = Int64(entry.attempts)
+        wasOffline = entry.wasOffline
+        sessionOnly = entry.sessionOnly
+        createdAtMs = entry.createdAtMs
+        armedAtMs = entry.armedAtMs
+        self.seq = seq
+    }
+
+    var entry: DurableOutboxEntry {
+        DurableOutboxEntry(
+            msgID: msgId.text, peer: RoomPeer(room: room.text, name: target.text), type: type.text,
+            requestID: requestId?.text, sealedPlaintext: [UInt8](sealed), attempts: Int(attempts),
+            wasOffline: wasOffline, sessionOnly: sessionOnly, createdAtMs: createdAtMs, armedAtMs: armedAtMs)
+    }
+}
+
+/// A row of `chunk_part`.
+struct ChunkPartRecord: Codable, Equatable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "chunk_part"
+    var room: Data
+    var sender: Data
+    var logicalId: Data
+    var idx: Int64
+    var count: Int64
+    var sealed: Data
+    var openedAtMs: Int64
+    var seq: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case room, sender, idx, count, sealed, seq
+        case logicalId = "logical_id"
+        case openedAtMs = "opened_at_ms"
+    }
+
+    enum Columns {
+        static let room = Column(CodingKeys.room)
+        static let sender = Column(CodingKeys.sender)
+        static let logicalId = Column(CodingKeys.logicalId)
+        static let seq = Column(CodingKeys.seq)
+    }
+
+    init(_ part: DurableChunkPart, seq: Int64) {
+        room = Data(utf8: part.buffer.peer.room)
+        sender = Data(utf8: part.buffer.peer.name)
+        logicalId = Data(utf8: part.buffer.logicalID)
+        idx = Int64(part.index)
+        count = Int64(part.count)
+        sealed = Data(part.sealedData)
+        openedAtMs = part.openedAtMs
+        self.seq = seq
+    }
+
+    var part: DurableChunkPart {
+        DurableChunkPart(
+            buffer: ChunkBufferID(peer: RoomPeer(room: room.text, name: sender.text), logicalID: logicalId.text),
+            count: Int(count), index: Int(idx), sealedData: [UInt8](sealed), openedAtMs: openedAtMs)
+    }
+}

@@ -36,12 +36,25 @@ extension PeerEngine {
         if size > config.maxLogicalBytes { return .tooLarge(bytes: size, limit: config.maxLogicalBytes) }
         if session == nil, trust.pin(peer) == nil { return .unknownPeer(target: peer.name) }
         if outbox.count >= PeerConstants.outboxMax { return .outboxFull(limit: PeerConstants.outboxMax) }
-        let logicalID = msgIDs.next(nowMs: now)
-        let units = ChunkSplitter.split(text, logicalID: logicalID)
+        var logicalID = msgIDs.next(nowMs: now)
+        var units = ChunkSplitter.split(text, logicalID: logicalID)
+        // A restored entry keeps its id; a new one never reuses it (a restart within the
+        // same millisecond would otherwise restart the counter on top of it).
+        while units.contains(where: { outbox[$0.msgID] != nil }) {
+            logicalID = msgIDs.next(nowMs: now)
+            units = ChunkSplitter.split(text, logicalID: logicalID)
+        }
         var mode: SendMode = link.isAuthenticated ? (session != nil ? .session : .offline) : .local
+        // Every unit is stored (one transaction) before the first goes on the wire: a
+        // logical message is accepted whole or not at all.
         for unit in units {
-            outbox[unit.msgID] = Outbox.Entry(msgID: unit.msgID, peer: peer, plaintext: unit.plaintext, type: type,
-                                              requestID: requestID, createdAtMs: now)
+            var entry = Outbox.Entry(msgID: unit.msgID, peer: peer, plaintext: unit.plaintext, type: type,
+                                     requestID: requestID, createdAtMs: now)
+            entry.armedAtMs = now
+            outbox[unit.msgID] = entry
+            storeOutbox(unit.msgID)
+        }
+        for unit in units {
             mode = transmitNew(unit.msgID, preferred: mode)
         }
         switch mode {

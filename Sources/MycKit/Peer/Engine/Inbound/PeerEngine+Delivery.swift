@@ -2,10 +2,15 @@
 /// dispatch, then the host notification with the §6.3 meta. Also the control payloads
 /// that are not about delivery state: key rotation and permission requests.
 extension PeerEngine {
+    /// Runs after the frame's dedup commit was queued and before its `_ack` is: every store
+    /// change made here (the chunk part, the buffer's removal, the inbox entry) joins that
+    /// commit's transaction, so a crash can never leave a msg_id committed (and so
+    /// re-acked, never delivered again) without what it carried being on disk.
     mutating func deliver(_ frame: InboundRoutedFrame, from peer: RoomPeer, plaintext: String, offline: Bool) {
         var text = plaintext
         var msgID = frame.msgID ?? ""
         var chunked: Int?
+        var completedBuffer: ChunkBufferID?
         switch ChunkSplitter.tryParseChunk(plaintext: plaintext, maxLogicalBytes: config.maxLogicalBytes) {
         case .notAChunk:
             break
@@ -14,27 +19,36 @@ extension PeerEngine {
             return
         case let .part(part):
             let buffer = ChunkBufferID(peer: peer, logicalID: part.id)
-            switch chunks.add(part, from: peer) {
-            case .opened:
-                arm(.chunkTimeout(buffer), afterMs: PeerConstants.chunkTimeoutMs)
+            switch chunks.add(part, from: peer, nowMs: now) {
+            case let .stored(opened):
+                storeChunkPart(buffer, index: part.index)
+                if opened { arm(.chunkTimeout(buffer), afterMs: PeerConstants.chunkTimeoutMs) }
                 return
-            case .buffered:
+            case .repeated:
                 return
-            case let .dropped(reason):
-                if chunks.buffers[buffer] == nil { cancel(.chunkTimeout(buffer)) }
+            case let .dropped(reason, discarded):
+                if discarded {
+                    persist([.removeChunkBuffer(buffer)])
+                    cancel(.chunkTimeout(buffer))
+                }
                 log(.warning, "chunk dropped", ["peer.name": peer.name, "room": peer.room, "msg.id": part.id, "reason": reason])
                 return
             case let .complete(reassembled):
-                cancel(.chunkTimeout(buffer))
+                persist([.removeChunkBuffer(buffer)])
                 guard let reassembled else {
+                    cancel(.chunkTimeout(buffer))
                     log(.warning, "reassembled message is not UTF-8", ["peer.name": peer.name, "room": peer.room, "msg.id": part.id])
                     return
                 }
                 text = reassembled
                 msgID = part.id
                 chunked = part.count
+                completedBuffer = buffer
             }
         }
+        // The timeout is cancelled after the notification, whose inbox entry must share the
+        // transaction of the commit and the buffer's removal.
+        defer { if let completedBuffer { cancel(.chunkTimeout(completedBuffer)) } }
         let type = frame.type.flatMap { $0.isEmpty ? nil : $0 } ?? PeerConstants.defaultType
         if let control = ControlType(wireType: type), control == .permVerdict {
             receivePermissionVerdict(from: peer, plaintext: text)
@@ -52,7 +66,7 @@ extension PeerEngine {
         if let requestID = frame.requestID { meta["request_id"] = .string(requestID) }
         if let chunked { meta["chunked"] = .number(Double(chunked)) }
         meta["tofu"] = .string(offline ? "📮" : tofuMarker(peer))
-        emit(.notify(PeerNotification(ts: now, kind: .message, content: text, meta: meta)))
+        notify(PeerNotification(ts: now, kind: .message, content: text, meta: meta))
     }
 
     /// 🆕 new pin this session, 🔒 trusted, 🔴 no session.
@@ -66,10 +80,12 @@ extension PeerEngine {
 
     mutating func chunkTimedOut(_ buffer: ChunkBufferID) {
         guard chunks.expire(buffer) else { return }
-        log(.warning, "chunked message timed out", ["peer.name": buffer.peer.name, "room": buffer.peer.room, "msg.id": buffer.logicalID])
+        // One transaction: the stored parts go together with the event that reports them.
+        persist([.removeChunkBuffer(buffer)])
         notifyEvent("chunk_timeout", ["from_peer": .string(buffer.peer.name), "room": .string(buffer.peer.room),
                                       "msg_id": .string(buffer.logicalID)],
                     content: "⚠️ Incomplete chunked message \(buffer.logicalID) from \(buffer.peer.name)@\(buffer.peer.room) discarded after \(PeerConstants.chunkTimeoutMs / 1000) s")
+        log(.warning, "chunked message timed out", ["peer.name": buffer.peer.name, "room": buffer.peer.room, "msg.id": buffer.logicalID])
     }
 
     // MARK: Permission relay (§5.17)
@@ -100,7 +116,7 @@ extension PeerEngine {
         log(.info, "permission verdict received", ["peer.name": peer.name, "room": peer.room, "request.id": requestID])
         let meta: JSONObject = ["type": "permission_verdict", "peer": .string(peer.name), "room": .string(peer.room),
                                 "request_id": .string(requestID)]
-        emit(.notify(PeerNotification(ts: now, kind: .event, content: "", meta: meta, permissionVerdict: verdict)))
+        notify(PeerNotification(ts: now, kind: .event, content: "", meta: meta, permissionVerdict: verdict))
     }
 
     // MARK: Key rotation (§5.14, receiver)
@@ -143,6 +159,16 @@ extension PeerEngine {
         var full: JSONObject = ["type": .string(type)]
         for (key, value) in meta { full[key] = value }
         let kind: PeerNotification.Kind = full.isTruthyKey("from_peer") ? .message : .event
-        emit(.notify(PeerNotification(ts: now, kind: kind, content: content, meta: full)))
+        notify(PeerNotification(ts: now, kind: kind, content: content, meta: full))
+    }
+
+    /// The one way a notification leaves the engine: its inbox entry is queued as a store
+    /// change first (merging with the changes queued just before it into one transaction),
+    /// then the face is told. A permission verdict goes to the host, never to the inbox.
+    mutating func notify(_ notification: PeerNotification) {
+        if notification.permissionVerdict == nil {
+            persist([.appendInbox(notification, cap: PeerConstants.inboxCap)])
+        }
+        emit(.notify(notification))
     }
 }

@@ -80,15 +80,16 @@ extension PeerEngine {
         case .keyRotate?:
             receiveKeyRotation(from: peer, plaintext: plaintext)
         case .permRequest?:
-            if let msgID { sendReceipt(.ack, for: msgID, to: peer) }
+            // Delivered (inbox entry in the commit's transaction) before the `_ack` leaves.
             receivePermissionRequest(frame, from: peer, plaintext: plaintext)
+            if let msgID { sendReceipt(.ack, for: msgID, to: peer) }
         case .permVerdict?, nil:
             guard acknowledged else {
                 log(.warning, "unknown reserved type dropped", ["frame.type": frame.type ?? "", "peer.name": from, "room": room])
                 return
             }
-            if let msgID { sendReceipt(.ack, for: msgID, to: peer) }
             deliver(frame, from: peer, plaintext: plaintext, offline: false)
+            if let msgID { sendReceipt(.ack, for: msgID, to: peer) }
         }
     }
 

@@ -62,7 +62,8 @@ extension PeerEngine {
                 return
             }
         }
-        if let msgID { sendReceipt(.ack, for: msgID, to: peer) }
+        // Delivered (inbox entry in the commit's transaction) before the `_ack` leaves.
         deliver(frame, from: peer, plaintext: plaintext, offline: true)
+        if let msgID { sendReceipt(.ack, for: msgID, to: peer) }
     }
 }

@@ -11,7 +11,12 @@ extension PeerEngine {
 
     /// Sends a new outbox entry in `preferred` mode, falling back session → offline →
     /// local, and returns the mode used.
+    /// The entry is stored first (once): nothing goes on the wire that a crash could lose.
     mutating func transmitNew(_ id: String, preferred: SendMode) -> SendMode {
+        if let entry = outbox[id], entry.sealed == nil {
+            outbox[id]?.armedAtMs = now
+            storeOutbox(id)
+        }
         if preferred == .session, transmitSession(id) { return .session }
         if preferred != .local, transmitOffline(id) { return .offline }
         outbox[id]?.wasOffline = true
@@ -55,16 +60,19 @@ extension PeerEngine {
     mutating func resend(_ id: String, reason: String) {
         guard let entry = outbox[id] else { return }
         if entry.attempts >= PeerConstants.retryMax {
-            outbox.remove(id)
-            cancel(.outbox(msgID: id))
+            // The removal and the event are one transaction: a crash yields neither a
+            // restored entry that fails a second time nor a failure nobody hears of.
+            dropOutboxEntry(id)
             let attempts = entry.attempts + 1
-            log(.warning, "delivery failed", line: "Delivery FAILED: \(id) to \(entry.peer.name)@\(entry.peer.room) after \(attempts) attempt(s): \(reason)",
-                ["msg.id": id, "peer.name": entry.peer.name, "room": entry.peer.room])
             notifyEvent("delivery_failed", ["target": .string(entry.peer.name), "room": .string(entry.peer.room), "msg_id": .string(id)],
                         content: "⚠️ Message \(id) to \(entry.peer.name)@\(entry.peer.room) FAILED after \(attempts) attempt(s): \(reason); NOT delivered")
+            log(.warning, "delivery failed", line: "Delivery FAILED: \(id) to \(entry.peer.name)@\(entry.peer.room) after \(attempts) attempt(s): \(reason)",
+                ["msg.id": id, "peer.name": entry.peer.name, "room": entry.peer.room])
             return
         }
         outbox[id]?.attempts += 1
+        outbox[id]?.armedAtMs = now
+        storeOutbox(id)
         cancelOutboxTimer(id)
         log(.debug, "retransmitting", ["msg.id": id, "peer.name": entry.peer.name, "room": entry.peer.room,
                                       "attempt": String(entry.attempts + 1), "reason": reason])
@@ -90,8 +98,7 @@ extension PeerEngine {
             log(.debug, "ack ignored (unknown id or other peer)", ["msg.id": id, "peer.name": peer.name, "room": peer.room])
             return
         }
-        outbox.remove(id)
-        cancel(.outbox(msgID: id))
+        dropOutboxEntry(id)  // in one transaction with the `delivered` event below
         guard entry.wasOffline || entry.attempts > 0 else { return }
         notifyEvent("delivered", ["target": .string(peer.name), "room": .string(peer.room), "msg_id": .string(id)],
                     content: "✅ Message \(id) to \(peer.name)@\(peer.room) confirmed delivered")

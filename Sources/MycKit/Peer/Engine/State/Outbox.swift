@@ -1,6 +1,8 @@
 /// Unacknowledged outbound messages (§5.12), keyed by msg_id in send order. Each entry is
 /// retransmitted under the same msg_id until an `_ack` from the same `(room, target)`
-/// arrives or `RETRY_MAX` retransmissions are spent. Memory only, as in the reference.
+/// arrives or `RETRY_MAX` retransmissions are spent. Unlike the reference it is durable:
+/// each entry is in the peer store (plaintext sealed to our own identity key) before it
+/// first goes on the wire, and is restored from there after a restart.
 struct Outbox: Sendable {
     struct Entry: Sendable {
         var msgID: String
@@ -21,6 +23,17 @@ struct Outbox: Sendable {
         /// The last transmission, so bulk triggers resend only what this connection (or
         /// this session) has not carried yet.
         var lastTransmission: Transmission?
+        /// The plaintext sealed to our own identity key, once the entry is in the store.
+        var sealed: [UInt8]?
+        /// The last (re)transmission attempt, stored so a restart re-arms the delivery window.
+        var armedAtMs: Int64?
+
+        /// The row to store (needs `sealed`).
+        func durable(sealed: [UInt8]) -> DurableOutboxEntry {
+            DurableOutboxEntry(msgID: msgID, peer: peer, type: type, requestID: requestID, sealedPlaintext: sealed,
+                               attempts: attempts, wasOffline: wasOffline, sessionOnly: sessionOnly,
+                               createdAtMs: createdAtMs, armedAtMs: armedAtMs ?? createdAtMs)
+        }
     }
 
     enum Timer: Sendable, Equatable {
@@ -52,6 +65,8 @@ struct Outbox: Sendable {
     }
 
     private(set) var entries = OrderedMap<ExactString, Entry>()
+    /// Stored entries that did not open at restore: reported and dropped at `.start`.
+    var unrestorable: [DurableOutboxEntry] = []
 
     var count: Int { entries.count }
 
