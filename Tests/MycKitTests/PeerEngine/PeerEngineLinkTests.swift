@@ -116,4 +116,41 @@ struct PeerEngineLinkTests {
         #expect(joined.last?.content == "➕ bob 🔒 joined default (live: bob)")
         #expect(bob.texts == ["offline now"])
     }
+
+    @Test func linkStatusTellsTheFaceOncePerChange() {
+        let net = EngineNet()
+        net.keepAlive = false
+        let fp = PE.relayKey.publicKey.fingerprint.text
+        let pinned = net.add(PE.config("alice", PE.alice, pins: [fp]))
+        let unpinned = net.add(PE.config("bob", PE.bob))
+        net.start(pinned, unpinned)
+        #expect(pinned.linkStatuses == [.connected(url: PE.urls[0], relayFingerprint: fp, pinned: true)])
+        // Unpinned: the proven fingerprint is shown so the user can pin it, marked unpinned.
+        #expect(unpinned.linkStatuses == [.connected(url: PE.urls[0], relayFingerprint: fp, pinned: false)])
+        // Lost once: the failed attempts while backing off are not news.
+        net.reachable = []
+        net.relayClose(pinned, code: 1006, reason: "")
+        net.advance(by: 10_000)
+        #expect(pinned.connects.count > 2)
+        #expect(pinned.linkStatuses.count == 2)
+        guard case let .disconnected(reason, attempt)? = pinned.linkStatuses.last else {
+            Issue.record("expected a disconnected status")
+            return
+        }
+        #expect(reason == "1006" && attempt == 1)
+        net.reachable = Set(PE.urls)
+        net.advance(by: 120_000)
+        #expect(pinned.linkStatuses.count == 3)
+        if case .connected(_, fp, true)? = pinned.linkStatuses.last {} else { Issue.record("reconnected: \(pinned.linkStatuses)") }
+    }
+
+    @Test func refusedRelayIsReportedAsRefused() {
+        let net = EngineNet()
+        net.relayKey = PE.otherRelayKey
+        let alice = net.add(PE.config("alice", PE.alice, pins: [PE.relayKey.publicKey.fingerprint.text]))
+        net.start(alice)
+        let got = PE.otherRelayKey.publicKey.fingerprint.text
+        #expect(alice.linkStatuses.first == .refused(reason: "RELAY IDENTITY MISMATCH: got \(got), not in pinned set"))
+        #expect(!alice.linkStatuses.contains { if case .connected = $0 { return true } else { return false } })
+    }
 }

@@ -69,4 +69,47 @@ struct PeerEngineOfflineTests {
         net.inject(bob, try envelope(from: "alice", signer: PE.alice, id: "a-2"))
         #expect(bob.texts == ["hi"])
     }
+
+    static func envelope(_ net: EngineNet, from sender: String, signer: SigningKeyPair, id: String, type: String = "info",
+                         text: String = "hi", to recipient: SigningKeyPair = PE.bob) throws -> JSONObject {
+        let header = RoutedFrameHeader(target: "bob", room: "default", type: type, sender: sender, msgID: id, ts: net.now)
+        var frame = try OfflineEnvelope.build(header: header, plaintext: Array(text.utf8), recipient: recipient.publicKey, signer: signer)
+        frame["from"] = .string(sender)
+        return frame
+    }
+
+    @Test func envelopeFromAnStsFailedSenderIsBlockedEvenWithAGoodSignature() throws {
+        let net = EngineNet()
+        var snapshot = Self.pins("alice", PE.alice)
+        snapshot.stsFailed = [RoomPeer(room: "default", name: "alice")]
+        let bob = net.add(PE.config("bob", PE.bob), snapshot: snapshot)
+        net.start(bob)
+        net.inject(bob, try Self.envelope(net, from: "alice", signer: PE.alice, id: "a-1"))
+        #expect(bob.messages.isEmpty)
+        #expect(bob.lines.contains("BLOCKED: offline envelope from alice@default (STS failed; myc_trust first)"))
+        #expect(net.routed(type: "_ack", from: "bob").isEmpty, "nothing is acknowledged to a blocked sender")
+    }
+
+    @Test(arguments: ["_sts_init", "_sts_reply", "_perm_req", "_chunk", "_whatever"])
+    func reservedTypesAreDroppedFromEnvelopesWithoutAnAck(type: String) throws {
+        let net = EngineNet()
+        let bob = net.add(PE.config("bob", PE.bob), snapshot: Self.pins("alice", PE.alice))
+        net.start(bob)
+        net.inject(bob, try Self.envelope(net, from: "alice", signer: PE.alice, id: "a-\(type)", type: type))
+        #expect(bob.notifications.isEmpty, "\(type) must not reach the face")
+        #expect(bob.logs.contains { $0.message == "reserved type dropped on the offline path" })
+        #expect(net.routed(type: "_ack", from: "bob").isEmpty)
+        // An ordinary envelope from the same sender still goes through.
+        net.inject(bob, try Self.envelope(net, from: "alice", signer: PE.alice, id: "a-ok"))
+        #expect(bob.texts == ["hi"])
+    }
+
+    @Test func envelopeSealedToAnotherIdentityIsNackedNotDelivered() throws {
+        let net = EngineNet()
+        let bob = net.add(PE.config("bob", PE.bob), snapshot: Self.pins("alice", PE.alice))
+        net.start(bob)
+        net.inject(bob, try Self.envelope(net, from: "alice", signer: PE.alice, id: "a-wrong", to: PE.carol))
+        #expect(bob.messages.isEmpty)
+        #expect(net.routed(type: "_nack", from: "bob").count == 1)
+    }
 }
