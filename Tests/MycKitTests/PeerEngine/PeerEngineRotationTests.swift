@@ -114,4 +114,21 @@ struct PeerEngineRotationTests {
         #expect(pinnedKey() == bob2.publicKey.base64)
         #expect(alice.events("key_rotated").count == 2)
     }
+
+    @Test func unacknowledgedMessagesAreResealedToTheNewIdentity() throws {
+        let (net, alice, bob) = EngineNet.pair()
+        // bob never sees it, so it stays unacknowledged.
+        net.tamper = { to, frame in to === bob && frame["type"]?.stringValue == "info" ? nil : frame }
+        _ = net.sendText(alice, to: "bob", "waiting for bob")
+        #expect(alice.engine.outboxCount == 1)
+        alice.persisted = []
+        let (plan, outcome) = try Self.rotate(net, alice)
+        guard case .rotated? = outcome else { Issue.record("rotation failed: \(String(describing: outcome))"); return }
+        let resealed = alice.persisted.compactMap { change -> DurableOutboxEntry? in
+            if case let .putOutbox(entry) = change { return entry } else { return nil }
+        }
+        let entry = try #require(resealed.last)
+        let opened = try plan.identity.keyPair.curve25519().openSealed(entry.sealedPlaintext)
+        #expect(String(decoding: opened, as: UTF8.self) == "waiting for bob")
+    }
 }

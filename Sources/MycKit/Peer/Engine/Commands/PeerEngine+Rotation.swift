@@ -56,7 +56,8 @@ extension PeerEngine {
         config.rotation = record
         identityCurve = try? plan.identity.keyPair.curve25519()
         fingerprint = plan.identity.fingerprint
-        // ROTATION-RESEAL: outbox entries sealed to the old identity are resealed here once the durable outbox lands.
+        // What waits at rest was sealed to the old identity, whose secret is gone after this.
+        resealOutbox()
         log(.notice, "identity rotated", line: "🔑 identity rotated — new fingerprint \(fingerprint)",
             ["peer.fp": fingerprint.text, "peer.prev_fp": oldFingerprint.text,
              "announced.live": String(announcedLive), "announced.offline": String(announcedOffline)])
