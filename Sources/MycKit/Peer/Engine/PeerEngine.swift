@@ -23,11 +23,11 @@
 /// most once a minute (§8.16); `myc_send` refuses a room it has not joined and concurrent
 /// `myc_rooms` calls are all answered (§8.21).
 public struct PeerEngine: Sendable {
-    let config: PeerEngineConfig
+    var config: PeerEngineConfig
     var random: any PeerRandomSource
     /// `idCurve` (§5.3): opens offline envelopes.
-    let identityCurve: BoxKeyPair?
-    let fingerprint: Fingerprint
+    var identityCurve: BoxKeyPair?
+    var fingerprint: Fingerprint
 
     /// The time of the event being handled.
     var now: Int64 = 0
