@@ -4,10 +4,21 @@
 
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
-SYSTEM_PKGS  := libsodium-dev libedit-dev libsqlite3-dev pkg-config sqlite3 python3
+# mandoc lints the man pages; zsh, fish and bash-completion let the tests run the completions.
+SYSTEM_PKGS  := libsodium-dev libedit-dev libsqlite3-dev pkg-config sqlite3 python3 mandoc zsh fish bash-completion
 BIN          := .build/debug/myc
 
-.PHONY: run deps build test release clean
+# `make install` builds a release binary unless MYC_BIN names one already built.
+MYC_BIN      ?=
+INSTALL      ?= install
+BINDIR       := $(DESTDIR)$(PREFIX)/bin
+MANDIR       := $(DESTDIR)$(PREFIX)/share/man/man1
+BASHCOMPDIR  := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR   := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR  := $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+MANPAGES     := $(wildcard man/*.1)
+
+.PHONY: run deps build test release clean install uninstall docs
 
 # Installs the Debian packages that are missing (and only those).
 deps:
@@ -37,6 +48,23 @@ test: deps
 
 release: deps
 	$(SWIFT) build -c release
+
+# Regenerates man/ and completions/ from the debug binary (commit the result; a test checks it).
+docs: build
+	scripts/regenerate-docs
+
+# The binary, the man pages and the shell completions, under PREFIX (and DESTDIR, for packaging).
+install: $(if $(MYC_BIN),,release)
+	$(INSTALL) -d $(BINDIR) $(MANDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)
+	$(INSTALL) -m 0755 $(or $(MYC_BIN),.build/release/myc) $(BINDIR)/myc
+	$(INSTALL) -m 0644 $(MANPAGES) $(MANDIR)/
+	$(INSTALL) -m 0644 completions/myc.bash $(BASHCOMPDIR)/myc
+	$(INSTALL) -m 0644 completions/_myc $(ZSHCOMPDIR)/_myc
+	$(INSTALL) -m 0644 completions/myc.fish $(FISHCOMPDIR)/myc.fish
+
+uninstall:
+	rm -f $(BINDIR)/myc $(addprefix $(MANDIR)/,$(notdir $(MANPAGES)))
+	rm -f $(BASHCOMPDIR)/myc $(ZSHCOMPDIR)/_myc $(FISHCOMPDIR)/myc.fish
 
 clean:
 	rm -rf .build

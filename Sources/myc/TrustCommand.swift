@@ -21,10 +21,10 @@ struct TrustCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The blocked peer's name.")
+    @Argument(help: "The blocked peer's name.", completion: PeerCompletion.peerNames)
     var name: String
 
-    @Option(help: "The room, when the peer is blocked in several.")
+    @Option(help: "The room, when the peer is blocked in several.", completion: PeerCompletion.roomNames)
     var room: String?
 
     @Option(help: ArgumentHelp(
@@ -108,12 +108,12 @@ struct TrustCommand: ParsableCommand {
 struct PeerStateOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "The peer's state database (env MYC_STATE_DB; default: next to the key file, ~/.mycelium-keys.state.db).",
-        valueName: "path"))
+        valueName: "path"), completion: .file())
     var stateDb: String?
 
     @Option(name: .long, help: ArgumentHelp(
         "Identity key file whose state database to use (env MYC_KEY_FILE; default ~/.mycelium-keys.json). Not read.",
-        valueName: "path"))
+        valueName: "path"), completion: .file())
     var keyFile: String?
 
     func path(_ config: Configuration) -> String {
