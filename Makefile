@@ -4,8 +4,10 @@
 
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
-# mandoc lints the man pages; zsh, fish and bash-completion let the tests run the completions.
-SYSTEM_PKGS  := libsodium-dev libedit-dev libsqlite3-dev pkg-config sqlite3 python3 mandoc zsh fish bash-completion
+# man-db, groff and mandoc render and lint the man pages; zsh, fish and bash-completion run the
+# completions in the tests; systemd-analyze checks the example unit.
+SYSTEM_PKGS  := libsodium-dev libedit-dev libsqlite3-dev pkg-config sqlite3 python3 \
+                man-db groff-base mandoc zsh fish bash-completion systemd
 BIN          := .build/debug/myc
 
 # `make install` builds a release binary unless MYC_BIN names one already built.
