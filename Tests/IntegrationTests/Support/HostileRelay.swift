@@ -41,6 +41,9 @@ struct PeerAuth: Sendable {
 /// only automatic behaviour is the synthetic peers' STS responder role (`autoSts`).
 final class HostileRelay: WebSocketServerDelegate, @unchecked Sendable {
     let presentedKey: SigningKeyPair
+    /// When set, the challenge names `presentedKey` but is signed with this key (a relay
+    /// claiming an identity it does not hold).
+    let challengeSigner: SigningKeyPair?
     let synthetics: [SyntheticPeer]
     /// Reply to the real peer's `_sts_init` as the synthetic peer would (honest binding).
     let autoSts = LockedBox(true)
@@ -62,10 +65,12 @@ final class HostileRelay: WebSocketServerDelegate, @unchecked Sendable {
         var seqs: [String: Int64] = [:]
     }
 
-    init(synthetics: [SyntheticPeer], presentedKey: SigningKeyPair = .generate()) async throws {
+    init(synthetics: [SyntheticPeer], presentedKey: SigningKeyPair = .generate(),
+         challengeSigner: SigningKeyPair? = nil) async throws {
         self.synthetics = synthetics
         self.presentedKey = presentedKey
-        server.value = try await WebSocketServer.start(configuration: .init(host: "127.0.0.1", port: 0), delegate: self)
+        self.challengeSigner = challengeSigner
+        server.value = try await WebSocketServer.start(configuration: .init(host: "127.0.0.1", port: 0, maxMessageBytes: 1 << 20, backpressureLimit: 16 << 20), delegate: self)
     }
 
     var url: String { "ws://127.0.0.1:\(server.value!.localPort)" }
@@ -227,7 +232,11 @@ final class HostileRelay: WebSocketServerDelegate, @unchecked Sendable {
             s.ordinals[connection] = s.opened
             s.nonces[s.opened] = nonce
         }
-        let challenge = ChallengeFrame.signed(by: presentedKey, nonce: nonce, timestampMs: Self.nowMs)
+        let ts = Self.nowMs
+        var challenge = ChallengeFrame.signed(by: presentedKey, nonce: nonce, timestampMs: ts)
+        if let challengeSigner {
+            challenge.relaySignature = challengeSigner.signBase64(nonce + Array(String(ts).utf8))
+        }
         _ = connection.sendText(RelayFrames.bytes(challenge.object))
     }
 

@@ -14,8 +14,9 @@ final class HostileFixture: @unchecked Sendable {
     /// Starts the relay and the peer; with `verified`, waits until the peer has completed
     /// STS with every synthetic peer in every room they share (so sessions are live).
     static func start(_ synthetics: [SyntheticPeer], rooms: String = "default", env: [String: String] = [:],
-                      presentedKey: SigningKeyPair = .generate(), verified: Bool = true) async throws -> HostileFixture {
-        let relay = try await HostileRelay(synthetics: synthetics, presentedKey: presentedKey)
+                      presentedKey: SigningKeyPair = .generate(), challengeSigner: SigningKeyPair? = nil,
+                      verified: Bool = true) async throws -> HostileFixture {
+        let relay = try await HostileRelay(synthetics: synthetics, presentedKey: presentedKey, challengeSigner: challengeSigner)
         let peer = try MCPPeer("alice", relay: relay.url, rooms: rooms, env: env)
         let fixture = HostileFixture(relay: relay, peer: peer)
         if verified {
@@ -38,6 +39,17 @@ final class HostileFixture: @unchecked Sendable {
     func waitForStsComplete(_ synthetic: SyntheticPeer, room: String, timeout: TimeInterval = 15) async throws {
         try await wait("STS complete with \(synthetic.name)@\(room)", timeout: timeout) {
             relay.sent(type: "_sts_complete", to: synthetic.name).contains { $0["room"]?.stringValue == room }
+        }
+    }
+
+    /// STS completed with `synthetic` in `room` on the peer's latest connection.
+    func waitForStsOnLatestConnection(_ synthetic: SyntheticPeer, room: String = "default", timeout: TimeInterval = 15) async throws {
+        try await wait("STS complete with \(synthetic.name)@\(room) on the latest connection", timeout: timeout) {
+            guard let latest = relay.lastAuth?.connection else { return false }
+            return relay.received.contains {
+                $0.connection == latest && $0.frame["type"]?.stringValue == "_sts_complete"
+                    && $0.frame["target"]?.stringValue == synthetic.name && $0.frame["room"]?.stringValue == room
+            }
         }
     }
 
