@@ -10,14 +10,14 @@ final class MCPPeer: @unchecked Sendable {
     var keyFile: String { home.file("keys.json") }
 
     init(_ name: String, relay: String, token: String? = "test-invite-token", rooms: String = "default",
-         home: TempDir = TempDir(), env: [String: String] = [:]) throws {
+         home: TempDir = TempDir(), env: [String: String] = [:], args: [String] = []) throws {
         self.name = name
         self.home = home
         var environment = ["MYC_PEER": name, "MYC_RELAY": relay, "MYC_ROOM": rooms,
                            "MYC_KEY_FILE": home.file("keys.json"), "HOME": home.path]
         if let token { environment["MYC_TOKEN"] = token }
         for (k, v) in env { environment[k] = v }
-        client = try MCPTestClient(args: ["mcp"], env: environment)
+        client = try MCPTestClient(args: ["mcp"] + args, env: environment)
         try client.initialize()
     }
 
@@ -70,4 +70,10 @@ final class MCPPeer: @unchecked Sendable {
     }
 
     func stop() { _ = client.closeAndWait() }
+
+    /// SIGKILL: no shutdown, no flush, nothing after the last committed write.
+    func kill9() {
+        kill(client.process.processIdentifier, SIGKILL)
+        client.process.waitUntilExit()
+    }
 }
