@@ -59,6 +59,7 @@ let package = Package(
             name: "myc-bench",
             dependencies: [
                 "MycKit",
+                "CSodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

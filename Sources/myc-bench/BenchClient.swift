@@ -10,6 +10,9 @@ struct ClientIdentity: Sendable {
     /// Every bench peer name starts with this; relay error payloads that start with a
     /// peer name are counted under `<peer> …` so errors group by kind, not by peer.
     let namePrefix: String
+    /// A fixed identity (a client that reconnects under a binding it registered before);
+    /// nil draws a fresh one.
+    var signing: SigningKeyPair? = nil
 }
 
 /// One loopback WebSocket client of the relay: the channel handler after the HTTP upgrade.
@@ -26,7 +29,7 @@ final class BenchClient: ChannelInboundHandler, RemovableChannelHandler {
 
     let identity: ClientIdentity
     private let ready: EventLoopPromise<Void>
-    private let signing = SigningKeyPair.generate()
+    private let signing: SigningKeyPair
     private var context: ChannelHandlerContext?
     private var state = State.awaitingChallenge
     private var closing = false
@@ -45,6 +48,7 @@ final class BenchClient: ChannelInboundHandler, RemovableChannelHandler {
     init(identity: ClientIdentity, ready: EventLoopPromise<Void>) {
         self.identity = identity
         self.ready = ready
+        self.signing = identity.signing ?? SigningKeyPair.generate()
         self.rng = SplitMix64(seed: MonotonicClock.nowNs() ^ UInt64(UInt(bitPattern: identity.name.hashValue)))
     }
 
@@ -107,6 +111,8 @@ final class BenchClient: ChannelInboundHandler, RemovableChannelHandler {
         switch type {
         case "bench":
             let now = MonotonicClock.nowNs()
+            stats.benchReceivedTotal += 1
+            stats.lastBenchNs = now
             guard let t = frame["t"]?.numberValue, t >= 0 else {
                 stats.count(error: "bench frame without t")
                 return
@@ -117,6 +123,9 @@ final class BenchClient: ChannelInboundHandler, RemovableChannelHandler {
                 stats.latency.record(now > sent ? now - sent : 0)
             }
             role?.receivedBench(from: frame["from"]?.stringValue ?? "", on: self)
+        case "queued" where role?.expectsQueued ?? false:
+            stats.queuedTotal += 1
+            role?.relayQueued(on: self)
         case "error", "queued":
             stats.count(error: "\(type): \(normalized(frame["payload"]?.stringValue ?? "?"))")
             if frame["msg_id"] != nil { role?.relayRejected(on: self) }
@@ -125,6 +134,7 @@ final class BenchClient: ChannelInboundHandler, RemovableChannelHandler {
         case "auth_ok":
             guard state == .authenticating else { return }
             state = .ready
+            stats.authOkNs = MonotonicClock.nowNs()
             handshakeTimer?.cancel()
             ready.succeed(())
         case "auth_error":

@@ -56,8 +56,14 @@ enum BenchConnector {
     }
 
     /// Connects and authenticates one client on `loop`.
-    static func connect(_ identity: ClientIdentity, to address: RelayAddress, on loop: any EventLoop) async throws -> ConnectedClient {
-        let upgrade: EventLoopFuture<Outcome> = try await ClientBootstrap(group: loop)
+    /// `source` binds the local end to that loopback address (127.0.0.x), so that many
+    /// clients can stay under a relay's per-IP connection cap.
+    static func connect(
+        _ identity: ClientIdentity, to address: RelayAddress, on loop: any EventLoop, source: String? = nil
+    ) async throws -> ConnectedClient {
+        var bootstrap = ClientBootstrap(group: loop)
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        let upgrade: EventLoopFuture<Outcome> = try await bootstrap
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
@@ -104,8 +110,11 @@ enum BenchConnector {
     /// Connects every identity, at most `parallel` handshakes at a time; client `i` runs
     /// on `loops[i % loops.count]`. Results keep the input order. On failure, the clients
     /// already connected are closed before the error is rethrown.
+    /// With `sources` > 1, client `i` connects from 127.0.0.(1 + i % sources). `connected`
+    /// is told each time a client is ready (progress for big runs).
     static func connectAll(
-        _ identities: [ClientIdentity], to address: RelayAddress, loops: [any EventLoop], parallel: Int = 8
+        _ identities: [ClientIdentity], to address: RelayAddress, loops: [any EventLoop], parallel: Int = 8,
+        sources: Int = 1, connected: (@Sendable (Int) -> Void)? = nil
     ) async throws -> [ConnectedClient] {
         var results = [ConnectedClient?](repeating: nil, count: identities.count)
         do {
@@ -116,11 +125,15 @@ enum BenchConnector {
                     next += 1
                     let identity = identities[i]
                     let loop = loops[i % loops.count]
-                    group.addTask { (i, try await connect(identity, to: address, on: loop)) }
+                    let source = sources > 1 ? "127.0.0.\(1 + i % sources)" : nil
+                    group.addTask { (i, try await connect(identity, to: address, on: loop, source: source)) }
                 }
                 while next < min(parallel, identities.count) { add() }
+                var done = 0
                 while let (i, client) = try await group.next() {
                     results[i] = client
+                    done += 1
+                    connected?(done)
                     if next < identities.count { add() }
                 }
             }

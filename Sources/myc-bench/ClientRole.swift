@@ -13,8 +13,18 @@ protocol ClientRole: AnyObject {
     /// How often `tick` runs; the first tick comes after a random fraction of it, so the
     /// ticks of many clients spread out instead of firing together.
     var tickIntervalNs: Int64 { get }
+    /// Whether a `queued` reply is this role's expected outcome (offline-queue fill) rather
+    /// than an error.
+    var expectsQueued: Bool { get }
+    /// The relay queued one of our frames (only called when `expectsQueued`).
+    func relayQueued(on client: BenchClient)
 }
 
 extension ClientRole {
     var tickIntervalNs: Int64 { 5_000_000 }
+    /// Whether a `queued` reply is this role's expected outcome (offline-queue fill) rather
+    /// than an error.
+    var expectsQueued: Bool { false }
+    /// The relay queued one of our frames (only called when `expectsQueued`).
+    func relayQueued(on client: BenchClient) {}
 }

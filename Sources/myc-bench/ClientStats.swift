@@ -9,6 +9,13 @@ struct ClientStats: Sendable {
     var sentInWindow = 0
     var sentTotal = 0
     var receivedTotal = 0
+    /// Bench frames received at any time, and when the last one came (monotonic ns).
+    var benchReceivedTotal = 0
+    var lastBenchNs: UInt64 = 0
+    /// `queued` replies a role expected (offline-queue fill).
+    var queuedTotal = 0
+    /// When `auth_ok` arrived (monotonic ns).
+    var authOkNs: UInt64 = 0
     /// Relay `error`/`queued`/`evicted` frames and unexpected closes, by kind.
     var errors: [String: Int] = [:]
 
@@ -20,6 +27,10 @@ struct ClientStats: Sendable {
         sentInWindow += other.sentInWindow
         sentTotal += other.sentTotal
         receivedTotal += other.receivedTotal
+        benchReceivedTotal += other.benchReceivedTotal
+        lastBenchNs = max(lastBenchNs, other.lastBenchNs)
+        queuedTotal += other.queuedTotal
+        authOkNs = max(authOkNs, other.authOkNs)
         errors.merge(other.errors, uniquingKeysWith: +)
     }
 

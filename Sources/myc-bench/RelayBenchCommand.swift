@@ -25,11 +25,18 @@ struct RelayBenchCommand: AsyncParsableCommand {
             room, frames without target). Latency is now − t, where t is the monotonic send time the \
             frame carries; sender and receiver share this process's clock. Each scenario warms up \
             for --warmup seconds, then measures for --duration seconds.
+
+            More scenarios, reported as figure blocks: churn (--churn-clients clients connecting, \
+            authenticating and closing in a loop), idle (--idle-connections authenticated \
+            connections held open: relay RSS per connection; without --url on a dedicated relay), \
+            queue (--queue-envelopes frames queued for offline targets, the relay restarted on the \
+            same database, the targets reconnected: time to drain; always on dedicated relays it \
+            starts and restarts itself, so it is skipped with --url).
             """
     )
 
     enum Scenario: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case pingpong, pairs, broadcast, all
+        case pingpong, pairs, broadcast, churn, idle, queue, all
     }
 
     @Option(help: ArgumentHelp("Benchmark a relay that is already running (ws://127.0.0.1:PORT). Default: start one.", valueName: "url"))
@@ -71,6 +78,27 @@ struct RelayBenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Event-loop threads for the bench clients.", valueName: "n"))
     var clientThreads: Int = 1
 
+    @Option(help: ArgumentHelp("Clients in the churn scenario.", valueName: "n"))
+    var churnClients: Int = 20
+
+    @Option(help: ArgumentHelp("Connections in the idle scenario.", valueName: "n"))
+    var idleConnections: Int = 10_000
+
+    @Option(help: ArgumentHelp("Peers per room in the idle scenario.", valueName: "n"))
+    var idleRoomSize: Int = 10
+
+    @Option(help: ArgumentHelp("Frames queued in the queue scenario.", valueName: "n"))
+    var queueEnvelopes: Int = 50_000
+
+    @Option(help: ArgumentHelp("Offline targets the queue scenario spreads them over (raised if a target's queue would near 256 KiB).", valueName: "n"))
+    var queueTargets: Int = 100
+
+    @Option(help: ArgumentHelp("Concurrent handshakes when connecting many clients.", valueName: "n"))
+    var connectParallel: Int = 32
+
+    @Option(help: ArgumentHelp("Loopback source addresses for idle clients (127.0.0.1…), to stay under an external relay's RELAY_MAX_IP_CONNS.", valueName: "n"))
+    var sourceAddresses: Int = 1
+
     @Flag(help: "Print one JSON object per scenario instead of the table.")
     var json = false
 
@@ -83,51 +111,97 @@ struct RelayBenchCommand: AsyncParsableCommand {
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
         guard (1...100_000).contains(window) else { throw ValidationError("--window must be 1…100000") }
         guard (1...64).contains(clientThreads) else { throw ValidationError("--client-threads must be 1…64") }
+        guard (1...10_000).contains(churnClients) else { throw ValidationError("--churn-clients must be 1…10000") }
+        guard (1...100_000).contains(idleConnections) else { throw ValidationError("--idle-connections must be 1…100000") }
+        guard (1...1000).contains(idleRoomSize) else { throw ValidationError("--idle-room-size must be 1…1000") }
+        guard (1...10_000_000).contains(queueEnvelopes) else { throw ValidationError("--queue-envelopes must be 1…10000000") }
+        guard (1...10_000).contains(queueTargets) else { throw ValidationError("--queue-targets must be 1…10000") }
+        guard (1...1024).contains(connectParallel) else { throw ValidationError("--connect-parallel must be 1…1024") }
+        guard (1...254).contains(sourceAddresses) else { throw ValidationError("--source-addresses must be 1…254") }
         if relayPid != nil && url == nil { throw ValidationError("--relay-pid only applies with --url") }
         if myc != nil && url != nil { throw ValidationError("--myc starts a relay; it cannot be combined with --url") }
     }
 
     func run() async throws {
-        #if DEBUG
-        let build = "debug"
-        #else
-        let build = "release"
-        #endif
-        let relay: RelayChild?
+        let build = BenchEnvironment.build
+        let needsShared = selectedScenarios.contains { [.pingpong, .pairs, .broadcast, .churn].contains($0) }
+        let binary = url == nil ? try RelayChild.locateBinary(explicit: myc) : nil
+        var relay: RelayChild?
         let address: RelayAddress
         if let url {
             address = try RelayAddress.parse(url)
-            relay = nil
-        } else {
-            let binary = try RelayChild.locateBinary(explicit: myc)
+        } else if needsShared, let binary {
             Console.err("starting relay: \(binary)")
             let child = try await RelayChild.start(binary: binary)
             relay = child
             address = RelayAddress(host: "127.0.0.1", port: child.port, path: "/")
+        } else {
+            address = RelayAddress(host: "127.0.0.1", port: 0, path: "/")
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: clientThreads)
-        let settings = BenchSettings(
+        var settings = BenchSettings(
             address: address, relayPID: relay?.pid ?? relayPid, token: token, duration: duration, warmup: warmup,
             pairs: pairs, receivers: receivers, payloadBytes: payload, rate: rate, window: window,
             runID: Hex.encode(RandomBytes.generate(3)))
-        let runner = ScenarioRunner(settings: settings, loops: group.makeIterator().map { $0 },
-                                    progress: { Console.err($0) })
+        settings.churnClients = churnClients
+        settings.idleConnections = idleConnections
+        settings.idleRoomSize = idleRoomSize
+        settings.queueEnvelopes = queueEnvelopes
+        settings.queueTargets = queueTargets
+        settings.connectParallel = connectParallel
+        let loops = group.makeIterator().map { $0 }
+        let runner = ScenarioRunner(settings: settings, loops: loops, progress: { Console.err($0) })
         do {
             if !json { printHeader(build: build, relay: relay, address: address) }
             var results: [ScenarioResult] = []
+            var reports: [FigureReport] = []
             for scenario in selectedScenarios {
-                let result: ScenarioResult
                 switch scenario {
-                case .pingpong: result = try await runner.pingPong()
-                case .pairs: result = try await runner.pairs()
-                case .broadcast, .all: result = try await runner.broadcast()
+                case .pingpong, .pairs, .broadcast, .all:
+                    let result: ScenarioResult
+                    switch scenario {
+                    case .pingpong: result = try await runner.pingPong()
+                    case .pairs: result = try await runner.pairs()
+                    default: result = try await runner.broadcast()
+                    }
+                    results.append(result)
+                    Console.out(json ? result.json(build: build, relayBinary: relay?.binary) : ReportTable.row(result))
+                case .churn:
+                    reports.append(try await runner.churn())
+                case .idle:
+                    if let binary, url == nil {
+                        Console.err("idle: starting a dedicated relay: \(binary)")
+                        let dedicated = try await RelayChild.start(binary: binary)
+                        defer { dedicated.stop() }
+                        try await Task.sleep(nanoseconds: 500_000_000)
+                        let own = ScenarioRunner(
+                            settings: settings.against(RelayAddress(host: "127.0.0.1", port: dedicated.port, path: "/"),
+                                                       pid: dedicated.pid),
+                            loops: loops, progress: { Console.err($0) })
+                        reports.append(try await own.idle(sources: sourceAddresses))
+                    } else {
+                        reports.append(try await runner.idle(sources: sourceAddresses))
+                    }
+                case .queue:
+                    guard let binary else {
+                        var skipped = FigureReport(scenario: "queue", title: "skipped")
+                        skipped.notes.append("the queue scenario restarts the relay, so it needs one it starts itself (no --url)")
+                        reports.append(skipped)
+                        continue
+                    }
+                    reports.append(try await runner.queue(binary: binary))
                 }
-                results.append(result)
-                Console.out(json ? result.json(build: build, relayBinary: relay?.binary) : ReportTable.row(result))
+                if json, let last = reports.last, scenario != .pingpong, scenario != .pairs, scenario != .broadcast {
+                    Console.out(last.json(build: build))
+                }
             }
             if !json {
                 Console.out("")
                 for line in ReportTable.notes(results) { Console.out(line) }
+                for report in reports {
+                    Console.out("")
+                    Console.out(report.text())
+                }
             }
         } catch {
             relay?.stop()
@@ -139,30 +213,22 @@ struct RelayBenchCommand: AsyncParsableCommand {
     }
 
     private var selectedScenarios: [Scenario] {
-        scenario == .all ? [.pingpong, .pairs, .broadcast] : [scenario]
+        scenario == .all ? [.pingpong, .pairs, .broadcast, .churn, .idle, .queue] : [scenario]
     }
 
     private func printHeader(build: String, relay: RelayChild?, address: RelayAddress) {
         let relayLine = relay.map { "started \($0.binary) (pid \($0.pid))" }
             ?? (relayPid.map { "external, pid \($0)" } ?? "external (no --relay-pid: relay CPU/RSS n/a)")
         Console.out("myc-bench relay — \(address) — relay: \(relayLine)")
-        Console.out("bench build: \(build); machine: \(Self.cpuModel()), nproc \(sysconf(Int32(_SC_NPROCESSORS_ONLN)))")
+        Console.out(BenchEnvironment.machineLine())
         let rateText = rate.map { "\(ReportTable.fixed($0, 0)) frames/s offered" } ?? "flat out"
         Console.out("""
             \(ReportTable.fixed(duration, 1)) s measured after \(ReportTable.fixed(warmup, 1)) s warm-up; payload \(payload) B; \
             window \(window)/sender; pairs \(pairs); broadcast receivers \(receivers); \(rateText); client threads \(clientThreads)
             """)
         Console.out("latency = one-way client→relay→client; CPU % is of one core\n")
-        Console.out(ReportTable.header())
-    }
-
-    private static func cpuModel() -> String {
-        guard let bytes = (try? AtomicFile.read("/proc/cpuinfo")).flatMap({ $0 }) else { return "unknown CPU" }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("model name") {
-            if let colon = line.firstIndex(of: ":") {
-                return line[line.index(after: colon)...].trimmingPrefix(" ").description
-            }
+        if selectedScenarios.contains(where: { [.pingpong, .pairs, .broadcast].contains($0) }) {
+            Console.out(ReportTable.header())
         }
-        return "unknown CPU"
     }
 }

@@ -31,8 +31,10 @@ struct RelayChild: Sendable {
     }
 
     /// Spawns the relay and waits (≤ 30 s) for its `relay listening` log line.
-    static func start(binary: String) async throws -> RelayChild {
-        let directory = try makeTempDirectory()
+    /// `directory` reuses the state of a relay stopped with `stop(keepDirectory: true)` (a
+    /// restart); `environment` adds or overrides `NAME=value` entries (later ones win).
+    static func start(binary: String, directory existing: String? = nil, environment extra: [String] = []) async throws -> RelayChild {
+        let directory = try existing ?? makeTempDirectory()
         let log = directory + "/relay.log"
         let args = [binary, "relay", "--host", "127.0.0.1", "--port", "0",
                     "--db", directory + "/relay.db", "--key-file", directory + "/k.json"]
@@ -40,6 +42,11 @@ struct RelayChild: Sendable {
         var env = ["HOME=" + directory, "RELAY_TOKEN=" + token, "RELAY_RATE_LIMIT=10000000",
                    "RELAY_MAX_IP_CONNS=100000", "RELAY_MAX_PEERS=100000"]
         if let path = getenv("PATH") { env.append("PATH=" + String(cString: path)) }
+        for entry in extra {
+            let name = entry.prefix { $0 != "=" }
+            env.removeAll { $0.prefix { $0 != "=" } == name }
+            env.append(entry)
+        }
         let pid = try spawn(args, env: env, output: log)
         let deadline = MonotonicClock.nowNs() + MonotonicClock.seconds(30)
         while MonotonicClock.nowNs() < deadline {
@@ -59,7 +66,7 @@ struct RelayChild: Sendable {
     }
 
     /// SIGTERM (graceful shutdown, ≤ 5 s by the protocol), then SIGKILL; removes the temp dir.
-    func stop() {
+    func stop(keepDirectory: Bool = false) {
         kill(pid, SIGTERM)
         let deadline = MonotonicClock.nowNs() + MonotonicClock.seconds(7)
         var status: Int32 = 0
@@ -72,7 +79,7 @@ struct RelayChild: Sendable {
             kill(pid, SIGKILL)
             waitpid(pid, &status, 0)
         }
-        Self.removeDirectory(directory)
+        if !keepDirectory { Self.removeDirectory(directory) }
     }
 
     // MARK: - Helpers
@@ -108,7 +115,7 @@ struct RelayChild: Sendable {
         return pid
     }
 
-    private static func makeTempDirectory() throws -> String {
+    static func makeTempDirectory() throws -> String {
         var template = Array("/tmp/myc-bench-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) != nil }
         guard made else { throw BenchError("mkdtemp failed: \(String(cString: strerror(errno)))") }
@@ -116,7 +123,7 @@ struct RelayChild: Sendable {
     }
 
     /// Removes the flat temp directory the relay wrote (database, WAL, key, log).
-    private static func removeDirectory(_ path: String) {
+    static func removeDirectory(_ path: String) {
         guard let dir = opendir(path) else { return }
         var names: [String] = []
         while let entry = readdir(dir) {

@@ -17,6 +17,30 @@ struct BenchSettings: Sendable {
     let window: Int
     /// Unique per run so names never clash with bindings already in a relay's database.
     let runID: String
+    /// churn: clients that connect, authenticate and close in a loop.
+    var churnClients = 20
+    /// idle: authenticated connections held open, and peers per room.
+    var idleConnections = 10_000
+    var idleRoomSize = 10
+    /// queue: envelopes queued in total, spread over this many offline targets.
+    var queueEnvelopes = 50_000
+    var queueTargets = 100
+    /// Concurrent handshakes while connecting many clients.
+    var connectParallel = 32
+
+    /// The same settings against another relay (a dedicated one for idle and queue).
+    func against(_ address: RelayAddress, pid: Int32?) -> BenchSettings {
+        var copy = BenchSettings(
+            address: address, relayPID: pid, token: token, duration: duration, warmup: warmup, pairs: pairs,
+            receivers: receivers, payloadBytes: payloadBytes, rate: rate, window: window, runID: runID)
+        copy.churnClients = churnClients
+        copy.idleConnections = idleConnections
+        copy.idleRoomSize = idleRoomSize
+        copy.queueEnvelopes = queueEnvelopes
+        copy.queueTargets = queueTargets
+        copy.connectParallel = connectParallel
+        return copy
+    }
 }
 
 /// Runs the scenarios against the relay: connect → assign roles → warm up → measure
@@ -26,10 +50,10 @@ struct ScenarioRunner {
     let loops: [any EventLoop]
     let progress: @Sendable (String) -> Void
 
-    private var payload: String { String(repeating: "x", count: settings.payloadBytes) }
-    private var namePrefix: String { "bench-\(settings.runID)-" }
+    var payload: String { String(repeating: "x", count: settings.payloadBytes) }
+    var namePrefix: String { "bench-\(settings.runID)-" }
 
-    private func identity(_ suffix: String, room: String) -> ClientIdentity {
+    func identity(_ suffix: String, room: String) -> ClientIdentity {
         ClientIdentity(name: namePrefix + suffix, rooms: [room], token: settings.token, namePrefix: namePrefix)
     }
 
@@ -142,8 +166,8 @@ struct ScenarioRunner {
     /// Fixes the measure window, then installs and starts every role with one hop per
     /// event loop, in plan order (receivers before senders). Per-client hops would queue
     /// behind the traffic of the senders already started and eat into the window.
-    private func begin(_ plan: [(ConnectedClient, RoleFactory)]) async throws -> MeasureWindow {
-        let window = makeWindow()
+    func begin(_ plan: [(ConnectedClient, RoleFactory)], window fixed: MeasureWindow? = nil) async throws -> MeasureWindow {
+        let window = fixed ?? makeWindow()
         var started: [EventLoopFuture<Void>] = []
         for loop in loops {
             let mine = plan.filter { $0.0.eventLoop === loop }.map { ($0.0.handle, $0.1) }
@@ -153,7 +177,7 @@ struct ScenarioRunner {
             })
         }
         for future in started { try await future.get() }
-        if MonotonicClock.nowNs() > window.startNs {
+        if fixed == nil && MonotonicClock.nowNs() > window.startNs {
             progress("warning: starting the clients outlasted the warm-up; raise --warmup")
         }
         return window
@@ -161,7 +185,7 @@ struct ScenarioRunner {
 
     /// The per-sender window in frames, shrunk for big payloads so that a window's worth
     /// of frames stays under ¼ of the relay's 512 KiB per-socket backpressure limit.
-    private var frameWindow: Int {
+    var frameWindow: Int {
         let frameBytes = settings.payloadBytes + 200
         return max(1, min(settings.window, (128 * 1024) / frameBytes))
     }
@@ -171,7 +195,7 @@ struct ScenarioRunner {
         (0..<count).map { loops[($0 / 2) % loops.count] }
     }
 
-    private func makeFlow(for sender: ConnectedClient, limit: Int) -> SendWindow {
+    func makeFlow(for sender: ConnectedClient, limit: Int) -> SendWindow {
         let handle = sender.handle
         return SendWindow(limit: limit) {
             handle.eventLoop.execute { handle.value.wake() }
@@ -213,7 +237,7 @@ struct ScenarioRunner {
         }
     }
 
-    private func collect(_ clients: [ConnectedClient]) async throws -> [ClientStats] {
+    func collect(_ clients: [ConnectedClient]) async throws -> [ClientStats] {
         var out: [ClientStats] = []
         out.reserveCapacity(clients.count)
         for client in clients { out.append(try await client.run { $0.stats }) }
