@@ -118,6 +118,22 @@ import Testing
         let script = try String(contentsOfFile: "\(Self.root)/completions/_myc", encoding: .utf8)
         #expect(script.contains("---completion trust -- positional@0"))
         #expect(script.contains("---completion trust -- --room"))
+        // What the script runs when Tab is pressed after `myc trust `: the words so far, the
+        // word index and the cursor offset; like "${(@f)"$(…)"}" it drops the trailing
+        // newlines, splits into lines, and shows all but the last.
+        func lines(_ text: String) -> [Substring] {
+            var text = Substring(text)
+            while text.hasSuffix("\n") { text = text.dropLast() }
+            return Array(text.split(separator: "\n", omittingEmptySubsequences: false).dropLast())
+        }
+        let state = try PeerState()
+        let env = ["SAP_SHELL": "zsh", "SAP_SHELL_VERSION": "5.9", "HOME": state.dir.path, "MYC_KEY_FILE": state.keyFile]
+        let names = try Myc.run(["---completion", "trust", "--", "positional@0", "2", "0", "myc", "trust", ""], env: env)
+        #expect(lines(names.stdout) == ["ada", "bob"],
+                "zsh candidates: \(names.stdout.debugDescription)")
+        let rooms = try Myc.run(["---completion", "trust", "--", "--room", "4", "0", "myc", "trust", "bob", "--room", ""], env: env)
+        #expect(lines(rooms.stdout) == ["default", "ops"],
+                "zsh candidates: \(rooms.stdout.debugDescription)")
     }
 }
 
