@@ -70,3 +70,22 @@ uninstall:
 
 clean:
 	rm -rf .build
+
+# Every benchmark scenario (docs/performance.md), from a release build kept in its own
+# scratch path so it never fights the debug build. Figures go to the terminal and to
+# $(BENCH_OUT)/; they are measurements, not pass/fail checks.
+BENCH_BUILD  ?= .build-release
+BENCH_OUT    ?= bench-results
+BENCH        := $(BENCH_BUILD)/release/myc-bench
+BENCH_RELAY  := --myc $(BENCH_BUILD)/release/myc
+# $(call bench_run,ARGS,FILE): runs the bench, shows and keeps its output, keeps its exit status.
+bench_run = @{ $(BENCH) $(1); echo $$? > $(BENCH_OUT)/.status; } | tee $(BENCH_OUT)/$(2); exit $$(cat $(BENCH_OUT)/.status)
+.PHONY: bench
+bench: deps
+	$(SWIFT) build -c release --scratch-path $(BENCH_BUILD)
+	@mkdir -p $(BENCH_OUT)
+	@echo "machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), load $$(cut -d' ' -f1-3 /proc/loadavg)" | tee $(BENCH_OUT)/machine.txt
+	$(call bench_run,micro,micro.txt)
+	$(call bench_run,relay $(BENCH_RELAY),relay.txt)
+	$(call bench_run,peer $(BENCH_RELAY),peer-sqlite.txt)
+	$(call bench_run,peer $(BENCH_RELAY) --store memory,peer-memory.txt)

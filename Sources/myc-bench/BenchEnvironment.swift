@@ -40,6 +40,21 @@ enum BenchEnvironment {
         return String(decoding: bytes, as: UTF8.self).split(separator: " ").prefix(3).joined(separator: " ")
     }
 
+    /// Raises this process's open-file limit to the hard limit (the relay the bench starts
+    /// inherits it) and returns the new soft limit.
+    @discardableResult
+    static func raiseFileLimit() -> Int {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0 else { return 1024 }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(resource, &limit)
+            _ = getrlimit(resource, &limit)
+        }
+        return limit.rlim_cur > UInt64(Int.max) ? Int.max : Int(limit.rlim_cur)
+    }
+
     static func machineLine() -> String {
         let ram = memoryGB().map { ", \(ReportTable.fixed($0, 1)) GB RAM" } ?? ""
         return "bench build: \(build); machine: \(cpuModel()), nproc \(cores)\(ram); load average \(loadAverage())"

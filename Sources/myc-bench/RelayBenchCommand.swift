@@ -124,6 +124,13 @@ struct RelayBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let build = BenchEnvironment.build
+        let files = BenchEnvironment.raiseFileLimit()
+        if selectedScenarios.contains(.idle) && files < idleConnections + 200 {
+            throw BenchError("""
+                --idle-connections \(idleConnections) needs about \(idleConnections + 200) open files in this process \
+                (and as many in the relay), but the limit is \(files): raise it (ulimit -n) or lower --idle-connections
+                """)
+        }
         let needsShared = selectedScenarios.contains { [.pingpong, .pairs, .broadcast, .churn].contains($0) }
         let binary = url == nil ? try RelayChild.locateBinary(explicit: myc) : nil
         var relay: RelayChild?
