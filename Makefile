@@ -87,5 +87,6 @@ bench: deps
 	@echo "machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), load $$(cut -d' ' -f1-3 /proc/loadavg)" | tee $(BENCH_OUT)/machine.txt
 	$(call bench_run,micro,micro.txt)
 	$(call bench_run,relay $(BENCH_RELAY),relay.txt)
+	$(call bench_run,relay $(BENCH_RELAY) --scenario pairs --rate 100000,relay-pairs-100k.txt)
 	$(call bench_run,peer $(BENCH_RELAY),peer-sqlite.txt)
 	$(call bench_run,peer $(BENCH_RELAY) --store memory,peer-memory.txt)
