@@ -96,8 +96,11 @@ import Testing
         unjoined["room"] = "secret"
         try relay.send(unjoined)
         try await f.waitForStderr("BLOCKED: frame from mallory for a room not joined (secret)")
+        // Validly signed for a room alice never joined: refused, not handled as her first room (§8.8).
+        try relay.send(try relay.frame(from: mallory, text: "signed for secret", room: "secret"))
         try await f.barrier(mallory, room: "ops")
         #expect(!f.delivered(from: "mallory").contains("for default only"))
+        #expect(!f.delivered(from: "mallory").contains("signed for secret"))
 
         // The untouched frame (same msg_id: nothing was committed for the moved copies) arrives in its own room.
         try relay.send(original)
@@ -143,6 +146,10 @@ import Testing
         var impersonated = try relay.frame(from: mallory, text: "mallory's words as carol's")
         impersonated["from"] = "carol"
         try relay.send(impersonated)
+        // mallory's own connection, validly signed, but claiming to be carol inside.
+        var claimsCarol = try relay.frame(from: mallory, text: "mallory signing as carol")
+        claimsCarol["sender"] = "carol"
+        try relay.send(HostileRelay.resign(claimsCarol, with: mallory.identity))
         // The signed sender removed.
         var anonymous = try relay.frame(from: mallory, text: "no sender")
         anonymous["sender"] = nil
@@ -156,6 +163,7 @@ import Testing
         #expect(!all.contains("carol's words as mallory's"))
         #expect(!all.contains("mallory's words as carol's"))
         #expect(!all.contains("no sender"))
+        #expect(!all.contains("mallory signing as carol"))
     }
 
     @Test func plaintextInjectionIsRejected() async throws {
