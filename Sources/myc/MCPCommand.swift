@@ -78,6 +78,8 @@ struct MCPCommand: AsyncParsableCommand {
         flags.tlsCA = tlsCa
         let settings = try PeerSettings.resolve(flags, .process)
         let logger = MCPFace.stderrLogger(level: Logger.Level(rawValue: logLevel) ?? .info)
+        // Trapped before anything starts, so an early SIGTERM is a clean stop too.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let runtime = try PeerBootstrap.makeRuntime(settings, logger: logger)
         let engineTask = Task { await runtime.run() }
         let face = MCPFace(service: runtime, logger: logger)
@@ -87,7 +89,7 @@ struct MCPCommand: AsyncParsableCommand {
                 do { try await face.run() } catch { logger.error("MCP face stopped", metadata: ["error": "\(error)"]) }
             }
             group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
+                for await _ in signals { break }
             }
             _ = await group.next()
             group.cancelAll()

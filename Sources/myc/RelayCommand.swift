@@ -88,8 +88,10 @@ struct RelayCommand: AsyncParsableCommand {
             return handler
         }
         logger.logLevel = level
-        let service = try await RelayService.start(settings, logger: logger, notice: { printError($0) })
+        // Trapped before the relay starts: a SIGTERM that arrives while it binds (a service
+        // manager stopping it at once) is then a clean shutdown, not the default death.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let service = try await RelayService.start(settings, logger: logger, notice: { printError($0) })
         for await signal in signals {
             logger.notice("shutting down", metadata: ["signal": "\(signal)"])
             break
