@@ -89,6 +89,8 @@ public actor ChatSession {
             }
             display.incoming(notification, lines: renderer.permissionRequest(notification))
         case (.message, _):
+            // The 🤝 mark needs the session's STS state, which changes without an event.
+            if !stsVerified(notification) { await refreshPeers() }
             display.incoming(notification, lines: renderer.message(notification, stsVerified: stsVerified(notification)))
         default:
             display.incoming(notification, lines: renderer.event(notification))

@@ -114,6 +114,12 @@ public final class ChatTerminal: ChatDisplay, @unchecked Sendable {
         myc_rl_set_append_character(Int32(UInt8(ascii: " ")))
         myc_rl_set_completion { text, start, _ in ChatTerminal.current?.complete(text, start: Int(start)) }
         let previous = installSignalHandlers()
+        // Deliver Ctrl-C and resizes here even if the process started with them blocked.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        sigaddset(&wanted, SIGINT)
+        sigaddset(&wanted, SIGWINCH)
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
         install()
         drainOps()
         var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
@@ -176,7 +182,7 @@ public final class ChatTerminal: ChatDisplay, @unchecked Sendable {
     private func readAvailable() {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = read(STDIN_FILENO, &buffer, buffer.count)
-        if n == 0 { stdinClosed = true }
+        if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) { stdinClosed = true }
         guard n > 0 else { return }
         partial += buffer[..<n]
         var decoded: [Int32] = []
