@@ -39,6 +39,32 @@ import Testing
         relay.terminate()
     }
 
+    @Test func rotateAsksThenAnnouncesTheNewKey() throws {
+        let relay = try RelayProcess()
+        let claude = try MCPPeer("claude", relay: relay.url)
+        let home = TempDir()
+        let keyFile = home.file("keys.json")
+        let env = ["MYC_RELAY": relay.url, "MYC_PEER": "ada", "MYC_TOKEN": relay.token, "MYC_KEY_FILE": keyFile]
+        // First run: meet claude (pins on both sides); the unconfirmed /rotate changes nothing.
+        let first = try Myc.run(["chat", "--wait", "10"], env: env, stdin: "claude: hi\n/rotate\nno\n")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("Key rotation is permanent"))
+        #expect(first.stderr.contains("rotation cancelled: your key is unchanged"))
+        _ = try claude.waitForMessage(from: "ada", content: "hi")
+        let old = try KeyFile(path: keyFile, layout: .peer).load(passphrase: nil)
+        // Second run: rotate for real.
+        let second = try Myc.run(["chat", "--wait", "10"], env: env, stdin: "/rotate\nyes\n")
+        #expect(second.status == 0, "\(second.stderr)")
+        let new = try KeyFile(path: keyFile, layout: .peer).load(passphrase: nil)
+        #expect(new.fingerprint != old.fingerprint)
+        #expect(second.stderr.contains("✅ identity rotated: \(old.fingerprint.text) → \(new.fingerprint.text)"), "\(second.stderr)")
+        _ = try claude.client.waitForNotification("notifications/claude/channel") {
+            $0["meta"]?.objectValue?["type"]?.stringValue == "key_rotated"
+        }
+        claude.stop()
+        relay.terminate()
+    }
+
     @Test func refusedSendsMakeTheExitStatusNonZero() throws {
         let relay = try RelayProcess()
         let ada = try Myc.run(["chat", "--wait", "5"], env: [

@@ -8,6 +8,7 @@ extension ChatRenderer {
                 + " (fingerprint \(profile.fingerprint))",
             "rooms: " + profile.rooms.map { "#" + ChatText.sanitize($0) }.joined(separator: ", ")
                 + style.dim("   /help for commands, Tab completes, Ctrl-D quits"),
+            style.dim("connecting to the relay…"),
         ]
     }
 
