@@ -123,11 +123,11 @@ import Testing
         #expect(notURL.stderr.contains("not a relay URL"))
     }
 
-    @Test func subcommandsNotBuiltYetSayItAndExit2() throws {
-        for name in ["chat"] {
+    @Test func unknownOptionsAreUsageErrors() throws {
+        for name in ["chat", "mcp", "relay", "keygen"] {
             let result = try Myc.run([name, "--some-flag"])
-            #expect(result.status == 2, "\(name)")
-            #expect(result.stderr.contains("not available yet"), "\(name)")
+            #expect(result.status == 64, "\(name): EX_USAGE")
+            #expect(result.stderr.contains("Unknown option '--some-flag'"), "\(name)")
         }
     }
 

@@ -38,7 +38,7 @@ import Testing
             let required = tool.inputSchema["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
             shapes[tool.name] = (properties, required)
         }
-        #expect(tools.map(\.name) == ["myc_send", "myc_broadcast", "myc_recv", "myc_peers", "myc_rooms", "myc_trust", "myc_verify"])
+        #expect(tools.map(\.name) == ["myc_send", "myc_broadcast", "myc_recv", "myc_peers", "myc_rooms", "myc_trust", "myc_verify", "myc_rotate_key"])
         #expect(shapes["myc_send"]!.0 == ["target": "string", "text": "string", "type": "string", "request_id": "string", "room": "string"])
         #expect(shapes["myc_send"]!.1 == ["target", "text"])
         #expect(shapes["myc_broadcast"]!.0 == ["text": "string", "type": "string", "room": "string", "include_offline": "boolean"])
@@ -51,6 +51,8 @@ import Testing
         #expect(shapes["myc_trust"]!.1 == ["peer_name"])
         #expect(shapes["myc_verify"]!.0 == ["peer_name": "string", "room": "string"])
         #expect(shapes["myc_verify"]!.1 == [])
+        #expect(shapes["myc_rotate_key"]!.0 == ["confirm": "boolean"])
+        #expect(shapes["myc_rotate_key"]!.1 == [])
     }
 
     @Test func descriptionsListKnownPeersAndJoinedRooms() {

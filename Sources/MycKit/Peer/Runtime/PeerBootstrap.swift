@@ -1,11 +1,17 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Assembles a running peer from `PeerSettings`: identity, store (with the one-time import
 /// of the reference's files), engine and runtime. Fails with a clear error before touching
 /// the network if anything it needs is unreadable; never invents a replacement identity
 /// for a file that exists but cannot be opened.
 public enum PeerBootstrap {
-    public static func makeRuntime(_ settings: PeerSettings, logger: Logger) throws -> PeerRuntime {
+    /// `onStoreFailure` runs once if a write to the peer database fails (disk full, read-only
+    /// directory); the default prints the reason and exits with 74 (EX_IOERR), fail-stop.
+    public static func makeRuntime(_ settings: PeerSettings, logger: Logger,
+                                   onStoreFailure: @escaping @Sendable (String) -> Void = exitOnStoreFailure) throws -> PeerRuntime {
         let file = KeyFile(path: settings.keyFile, layout: .peer)
         let identity: Identity
         if file.exists {
@@ -30,6 +36,13 @@ public enum PeerBootstrap {
         let engine = PeerEngine(config: config, snapshot: try store.loadSnapshot(nowMs: now))
         let passphrase = settings.keyPassphrase
         return PeerRuntime(engine: engine, store: store, logger: logger, trustRootsPEM: settings.trustRootsPEM,
-                           identityWriter: { identity in try file.write(identity, passphrase: passphrase) })
+                           identityWriter: { identity in try file.write(identity, passphrase: passphrase) },
+                           onStoreFailure: onStoreFailure)
+    }
+
+    public static let exitOnStoreFailure: @Sendable (String) -> Void = { message in
+        let line = Array("myc: \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        exit(74)
     }
 }

@@ -3,8 +3,12 @@ import Logging
 extension PeerRuntime {
     /// Carries out the engine's actions in order. A `.persist` completes (on disk) before
     /// the next action runs, so an `_ack` never leaves before the msg_id it promises is committed.
+    /// A `.persist` that fails stops everything after it (see `storeFailed`).
     func perform(_ actions: [PeerAction]) {
-        for action in actions { perform(action) }
+        for action in actions {
+            guard !storeBroken else { return }
+            perform(action)
+        }
     }
 
     private func perform(_ action: PeerAction) {
@@ -23,7 +27,7 @@ extension PeerRuntime {
             do {
                 try store.apply(changes)
             } catch {
-                logger.critical("peer store write failed", metadata: ["error": "\(error)", "changes": "\(changes.count)"])
+                storeFailed(error, changes: changes.count)
             }
         case let .notify(notification):
             // Its inbox entry was written by the `.persist` before it (with the dedup

@@ -22,6 +22,11 @@ public actor PeerRuntime: PeerService {
     /// Writes a rotated identity to the key file (atomically, sealed as before); nil when
     /// the peer has no key file of its own (tests), which makes rotation refuse.
     private let identityWriter: (@Sendable (Identity) throws -> Void)?
+    /// Called once when a store write fails; `myc mcp` and `myc chat` print it and exit.
+    private let onStoreFailure: (@Sendable (String) -> Void)?
+    /// A store write failed: the engine's memory is ahead of the disk, so nothing more may
+    /// happen (see `storeFailed`).
+    var storeBroken = false
     private let clock: @Sendable () -> Int64
 
     var link: RelayLink?
@@ -30,10 +35,10 @@ public actor PeerRuntime: PeerService {
     private var pending: [PeerCommandID: CheckedContinuation<PeerReply, Never>] = [:]
     private var nextCommand: UInt64 = 0
     private var lastStoreToken: Int64?
-    private var stopped = false
+    var stopped = false
 
     private let inputs: AsyncStream<Input>
-    private let inputContinuation: AsyncStream<Input>.Continuation
+    let inputContinuation: AsyncStream<Input>.Continuation
     public nonisolated let events: AsyncStream<PeerNotification>
     private let eventContinuation: AsyncStream<PeerNotification>.Continuation
     public nonisolated let linkStatus: AsyncStream<PeerLinkStatus>
@@ -44,8 +49,10 @@ public actor PeerRuntime: PeerService {
 
     public init(engine: PeerEngine, store: any PeerStore, logger: Logger, trustRootsPEM: String? = nil,
                 identityWriter: (@Sendable (Identity) throws -> Void)? = nil,
+                onStoreFailure: (@Sendable (String) -> Void)? = nil,
                 clock: @escaping @Sendable () -> Int64 = RelayRuntime.wallClockMs) {
         self.identityWriter = identityWriter
+        self.onStoreFailure = onStoreFailure
         self.engine = engine
         self.store = store
         self.logger = logger
@@ -172,6 +179,7 @@ public actor PeerRuntime: PeerService {
     // MARK: Inputs
 
     private func handle(_ input: Input) {
+        guard !storeBroken else { return }
         let now = clock()
         switch input {
         case let .engine(event):
@@ -233,6 +241,27 @@ public actor PeerRuntime: PeerService {
             guard !Task.isCancelled else { return }
             queue.yield(.engine(.timerFired(id)))
         }
+    }
+
+    /// Fail-stop. The engine has already committed in memory what the failed write was to
+    /// record (a dedup entry, an inbox entry, an outbox entry), and the actions after it
+    /// (an `_ack`, a first transmission) promise that it is on disk. Going on would ack a
+    /// message that a restart forgets, so the runtime stops here, before any of them: the
+    /// link closes, nothing more is handled, and the face is told to exit. On restart the
+    /// engine starts from what is really on disk and the senders retransmit.
+    func storeFailed(_ error: any Error, changes: Int) {
+        storeBroken = true
+        stopped = true
+        let message = "cannot write the peer state database (\(error)); stopped before acknowledging anything "
+            + "that is not on disk. Free space or fix permissions on its directory, then restart: unacknowledged "
+            + "messages are retransmitted by their senders."
+        logger.critical("peer store write failed; stopping", metadata: ["error": "\(error)", "changes": "\(changes)"])
+        link?.close(code: CloseCode.normal.rawValue, reason: "store failure")
+        link = nil
+        for task in timers.values { task.cancel() }
+        timers.removeAll()
+        inputContinuation.finish()
+        onStoreFailure?(message)
     }
 
     func deliver(_ notification: PeerNotification) {
