@@ -76,6 +76,18 @@ import Testing
         relay.terminate()
     }
 
+    @Test func sigintEndsTheRunEvenWhileStdinStaysOpen() throws {
+        let relay = try RelayProcess()
+        let ada = try ChatPipeProcess("ada", relay: relay)
+        try ada.waitFor("ada connected", stderr: true) { $0.contains("connected to relay \(relay.url)") }
+        kill(ada.process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(10)
+        while ada.process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(!ada.process.isRunning, "stdin is still open, yet SIGINT ends the run")
+        #expect(ada.process.terminationStatus == 0, "\(ada.stderr)")
+        relay.terminate()
+    }
+
     @Test func missingConfigurationIsAClearError() throws {
         let run = try Myc.run(["chat"], env: [:], stdin: "")
         #expect(run.status != 0)

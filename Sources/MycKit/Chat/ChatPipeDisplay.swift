@@ -43,8 +43,7 @@ public final class ChatPipeDisplay: ChatDisplay, @unchecked Sendable {
 
     /// Lines of a non-terminal stdin, read on a thread of their own (a blocking read must
     /// not hold a cooperative thread), then `.endOfInput`.
-    public static func stdinLines() -> AsyncStream<ChatKeyboardEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: ChatKeyboardEvent.self)
+    public static func readStdinLines(into continuation: AsyncStream<ChatKeyboardEvent>.Continuation) {
         let thread = Thread {
             while let line = readLine(strippingNewline: true) {
                 continuation.yield(.lines([line.hasSuffix("\r") ? String(line.dropLast()) : line]))
@@ -54,7 +53,6 @@ public final class ChatPipeDisplay: ChatDisplay, @unchecked Sendable {
         }
         thread.name = "myc-chat-stdin"
         thread.start()
-        return stream
     }
 }
 

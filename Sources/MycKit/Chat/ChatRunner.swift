@@ -85,6 +85,8 @@ public final class ChatRunner: Sendable {
         await session.start()
         let linked = ChatFlag()
         let terminate = terminateSignal
+        // stdin lines and a termination request arrive on one stream, in order.
+        let (input, inputContinuation) = AsyncStream.makeStream(of: ChatKeyboardEvent.self)
         return await withTaskGroup(of: Void.self) { group -> Status in
             group.addTask { for await n in service.events { await session.handle(n) } }
             group.addTask {
@@ -95,14 +97,15 @@ public final class ChatRunner: Sendable {
             }
             group.addTask {
                 for await _ in terminate {
-                    await session.handle(.terminate)
+                    inputContinuation.yield(.terminate)
                     return
                 }
             }
             // Lines read before the relay answered would find nobody to send to.
             await waitFor(linked, seconds: options.connectSeconds)
+            ChatPipeDisplay.readStdinLines(into: inputContinuation)
             var status = Status.ok
-            for await event in ChatPipeDisplay.stdinLines() {
+            for await event in input {
                 if case .endOfInput = event {
                     status = await drain(session, display: display)
                     break
