@@ -18,6 +18,10 @@ import Testing
         #expect(ada.status == 0, "\(ada.stderr)")
         #expect(ada.stdout.isEmpty, "nothing arrived for ada: stdout carries only incoming traffic: \(ada.stdout)")
         #expect(ada.stderr.contains("→ bob 🔒"), "\(ada.stderr)")
+        // Every copy ends in exactly one confirmation, live sends included: bob twice, carol once.
+        let confirmations = ada.stderr.split(separator: "\n").filter { $0.contains("✓ delivered to") }
+        #expect(confirmations.filter { $0.hasSuffix("delivered to bob") }.count == 2, "\(ada.stderr)")
+        #expect(confirmations.filter { $0.hasSuffix("delivered to carol") }.count == 1, "\(ada.stderr)")
         #expect(ada.stderr.contains("#default (current)"), "/peers answered on stderr")
 
         // bob: JSON lines, one object each, with the §6.3 meta.

@@ -22,7 +22,8 @@ extension ChatRenderer {
             return style.good("● \(verb) relay \(url)") + ", relay fingerprint \(fingerprint) "
                 + (pinned ? style.good("(matches your pin)") : style.dim("(not pinned: set MYC_RELAY_FINGERPRINT to pin it)"))
         case let .disconnected(reason, attempt):
-            return style.warn("⚠️ relay connection lost (\(ChatText.sanitize(reason))); reconnecting (attempt \(attempt)). "
+            let what = first ? "cannot reach the relay" : "relay connection lost"
+            return style.warn("⚠️ \(what) (\(ChatText.sanitize(reason))); retrying (attempt \(attempt)). "
                               + "Messages you send meanwhile are queued ⏳.")
         case .refused(let reason):
             return style.alert("🔴 relay refused: \(ChatText.sanitize(reason))")

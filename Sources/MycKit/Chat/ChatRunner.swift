@@ -69,6 +69,7 @@ public final class ChatRunner: Sendable {
         let terminate = terminateSignal
         await withTaskGroup(of: Void.self) { group in
             group.addTask { for await n in service.events { await session.handle(n) } }
+            group.addTask { for await r in service.deliveries { await session.handle(r) } }
             group.addTask { for await s in service.linkStatus { await session.handle(s) } }
             group.addTask { for await _ in terminate { await session.handle(.terminate); return } }
             for await event in terminal.keyboard {
@@ -89,6 +90,7 @@ public final class ChatRunner: Sendable {
         let (input, inputContinuation) = AsyncStream.makeStream(of: ChatKeyboardEvent.self)
         return await withTaskGroup(of: Void.self) { group -> Status in
             group.addTask { for await n in service.events { await session.handle(n) } }
+            group.addTask { for await r in service.deliveries { await session.handle(r) } }
             group.addTask {
                 for await s in service.linkStatus {
                     await session.handle(s)
@@ -120,28 +122,23 @@ public final class ChatRunner: Sendable {
         }
     }
 
-    /// End of input: wait (up to `waitSeconds`) until every deferred send is delivered or
-    /// failed. A live send acknowledged at once produces no event (see
-    /// `ChatDeliveryTracker`), so after the last send a short settle lets a retry or a
-    /// failure surface before the link closes.
+    /// End of input: wait (up to `waitSeconds`) until every send is acknowledged or failed.
     private func drain(_ session: ChatSession, display: ChatPipeDisplay) async -> Status {
         let start = ContinuousClock.now
         let deadline = start + .seconds(options.waitSeconds)
-        let settle = min(Duration.milliseconds(1500), .seconds(options.waitSeconds))
         var announced = false
         while ContinuousClock.now < deadline {
-            let tracker = await session.tracker
-            let awaiting = tracker.awaiting
-            if awaiting == 0, ContinuousClock.now >= start + settle || tracker.unresolved == 0 { return .ok }
-            if awaiting > 0, !announced {
+            let unresolved = await session.tracker.unresolved
+            if unresolved == 0 { return .ok }
+            if !announced, ContinuousClock.now - start > .milliseconds(500) {
                 announced = true
-                display.status(["waiting for \(awaiting) deferred message(s) to be confirmed (up to \(options.waitSeconds) s)"])
+                display.status(["waiting for \(unresolved) message(s) to be confirmed (up to \(options.waitSeconds) s)"])
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await Task.sleep(for: .milliseconds(20))
         }
-        let left = await session.tracker.awaiting
+        let left = await session.tracker.unresolved
         guard left > 0 else { return .ok }
-        display.status(["⚠️ \(left) message(s) not confirmed within \(options.waitSeconds) s; queued ones are lost, offline envelopes stay at the relay"])
+        display.status(["⚠️ \(left) message(s) not confirmed within \(options.waitSeconds) s; they stay in this identity's outbox and are resent when it next runs"])
         return .unconfirmed
     }
 

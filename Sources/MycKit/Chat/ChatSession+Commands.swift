@@ -8,16 +8,18 @@ extension ChatSession {
         switch input {
         case .broadcast(let text):
             let outcome = await service.broadcast(BroadcastRequest(text: text, room: currentRoom))
-            track(outcome)
+            let ended = track(outcome)
             let refused = outcome.failure != nil ? 1 : outcome.results.filter { !Self.wentOut($0) }.count
             for _ in 0..<refused { countFailure() }
             display.status([renderer.sent(outcome, room: currentRoom)])
+            show(ended)
         case let .unicast(target, text):
             let room = knownIn(currentRoom, target) ? currentRoom : nil
             let outcome = await service.send(SendRequest(target: target, text: text, room: room))
-            track(outcome)
+            let ended = track(outcome)
             if !Self.wentOut(outcome) { countFailure() }
             display.status([renderer.sent(outcome)])
+            show(ended)
         default:
             break
         }
@@ -87,7 +89,8 @@ extension ChatSession {
         let outcome = await service.send(SendRequest(
             target: request.from, text: JSONSerializer.string(of: .object(verdict.params)),
             type: .string(ControlType.permVerdict.rawValue), room: request.room))
-        track(outcome)
+        let ended = track(outcome)
+        defer { show(ended) }
         guard Self.wentOut(outcome) else {
             countFailure()
             return display.status([renderer.style.alert("verdict for \(request.id) NOT sent:"), renderer.sent(outcome)])

@@ -66,17 +66,26 @@ public actor ChatSession {
         }
     }
 
-    public func handle(_ notification: PeerNotification) async {
-        if let update = tracker.resolve(notification) {
+    /// How a send ended (every tracked send gets one, live ones included).
+    public func handle(_ report: DeliveryReport) {
+        if let update = tracker.resolve(report) { show([update]) }
+    }
+
+    func show(_ updates: [ChatDeliveryTracker.Update]) {
+        for update in updates {
             if case .failed = update { failures += 1 }
-            display.incoming(notification, lines: [renderer.delivery(update)])
-            return
+            display.status([renderer.delivery(update)])
         }
+    }
+
+    public func handle(_ notification: PeerNotification) async {
         let type = notification.meta["type"]?.stringValue ?? ""
         if notification.permissionVerdict != nil { return }  // only a host asks; chat never does
         switch (notification.kind, type) {
         case (.event, "delivered"), (.event, "delivery_failed"):
-            // Not one of ours (another face's send, or forgotten): show the engine's text.
+            // Ours are shown from their `DeliveryReport`; this one is from a previous run
+            // (restored from the durable outbox): show the engine's text.
+            if let id = notification.meta["msg_id"]?.stringValue, tracker.knows(id) { return }
             if type == "delivery_failed" { failures += 1 }
             display.incoming(notification, lines: renderer.event(notification))
         case (_, "permission_request"):
@@ -182,8 +191,8 @@ public actor ChatSession {
     }
 
     private func requestQuit(byEOF: Bool) {
-        if tracker.awaiting > 0 {
-            ask(.quit(reason: "pending"), [quitQuestion(prefix: "\(tracker.awaiting) message(s) not yet confirmed delivered.")])
+        if tracker.unresolved > 0 {
+            ask(.quit(reason: "pending"), [quitQuestion(prefix: "\(tracker.unresolved) message(s) not yet confirmed delivered.")])
             return
         }
         finish()
@@ -191,7 +200,7 @@ public actor ChatSession {
 
     private func quitQuestion(prefix: String) -> String {
         var text = prefix
-        if tracker.awaiting > 0 { text += " Messages still queued ⏳ are lost when you quit." }
+        if tracker.unresolved > 0 { text += " They stay in this identity's outbox and are resent when it next runs." }
         return text + " Type yes (or press Ctrl-C again) to quit, anything else to stay."
     }
 
@@ -240,6 +249,7 @@ public actor ChatSession {
     }
 
     func countFailure() { failures += 1 }
-    func track(_ outcome: SendOutcome) { tracker.track(outcome) }
-    func track(_ outcome: BroadcastOutcome) { tracker.track(outcome) }
+    /// Starts tracking; returns what already ended (reports can beat the send's return).
+    func track(_ outcome: SendOutcome) -> [ChatDeliveryTracker.Update] { tracker.track(outcome).map { [$0] } ?? [] }
+    func track(_ outcome: BroadcastOutcome) -> [ChatDeliveryTracker.Update] { tracker.track(outcome) }
 }

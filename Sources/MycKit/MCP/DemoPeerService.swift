@@ -24,6 +24,9 @@ public actor DemoPeerService: PeerService {
     private let continuation: AsyncStream<PeerNotification>.Continuation
     /// Connected from the start, to a relay without an identity.
     public nonisolated let linkStatus: AsyncStream<PeerLinkStatus>
+    /// bob and carol acknowledge every message at once (each part of a chunked one).
+    public nonisolated let deliveries: AsyncStream<DeliveryReport>
+    private let deliveryContinuation: AsyncStream<DeliveryReport>.Continuation
     private var rotations = 0
 
     public static let maxMessageBytes = PeerConstants.defaultMaxLogicalBytes
@@ -50,6 +53,7 @@ public actor DemoPeerService: PeerService {
         let (status, statusContinuation) = AsyncStream.makeStream(of: PeerLinkStatus.self)
         statusContinuation.yield(.connected(url: "demo://relay", relayFingerprint: nil, pinned: false))
         linkStatus = status
+        (deliveries, deliveryContinuation) = AsyncStream.makeStream(of: DeliveryReport.self)
         self.clock = clock
     }
 
@@ -69,6 +73,14 @@ public actor DemoPeerService: PeerService {
         guard confirm else { return .confirmationNeeded(fingerprint: current) }
         rotations += 1
         return .rotated(oldFingerprint: current, newFingerprint: demoFingerprint(rotations), announcedLive: 1, announcedOffline: 1)
+    }
+
+    /// Reported before the send returns, as a fast real ack can be.
+    private func acknowledge(_ id: String, target: String, room: String, chunks: Int) {
+        let ids = chunks > 1 ? (0..<chunks).map { "\(id)#\($0)" } : [id]
+        for part in ids {
+            deliveryContinuation.yield(DeliveryReport(msgID: part, peer: RoomPeer(room: room, name: target), outcome: .acknowledged))
+        }
     }
 
     private func demoFingerprint(_ n: Int) -> String {
@@ -92,6 +104,7 @@ public actor DemoPeerService: PeerService {
         case "bob", "carol":
             let id = messageID()
             echo(request, type: type, room: room, msgID: id)
+            acknowledge(id, target: request.target, room: room, chunks: chunks)
             return .sentLive(target: request.target, room: room, msgID: id, newPin: request.target == "carol",
                              chunks: chunks)
         case "dave":
@@ -114,9 +127,12 @@ public actor DemoPeerService: PeerService {
         }
         // Each identity once: the first room where it appears.
         let room = request.room ?? profile.rooms[0]
+        let (bobID, carolID) = (messageID(), messageID())
+        acknowledge(bobID, target: "bob", room: room, chunks: 1)
+        acknowledge(carolID, target: "carol", room: room, chunks: 1)
         var results: [SendOutcome] = [
-            .sentLive(target: "bob", room: room, msgID: messageID(), newPin: false, chunks: 1),
-            .sentLive(target: "carol", room: room, msgID: messageID(), newPin: true, chunks: 1),
+            .sentLive(target: "bob", room: room, msgID: bobID, newPin: false, chunks: 1),
+            .sentLive(target: "carol", room: room, msgID: carolID, newPin: true, chunks: 1),
         ]
         if request.includeOffline {
             results.append(.sentOffline(target: "dave", room: room, msgID: messageID(), chunks: 1))

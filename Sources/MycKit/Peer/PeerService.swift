@@ -27,6 +27,9 @@ public protocol PeerService: Sendable {
     /// The relay link as a face shows it (chat's banner and "relay lost" lines): one value
     /// per change. Not part of the MCP surface; the reference has no such event.
     var linkStatus: AsyncStream<PeerLinkStatus> { get }
+    /// How every tracked send ended (msg_ids as in `SendOutcome`; a chunked message's parts
+    /// as `<id>#<n>`), live sends included. Not part of the MCP surface.
+    var deliveries: AsyncStream<DeliveryReport> { get }
     /// This peer's name, rooms and fingerprint (for instructions, prompts, banners).
     var profile: PeerProfile { get }
 }
@@ -250,4 +253,23 @@ public enum PeerLinkStatus: Sendable, Equatable {
     case disconnected(reason: String, attempt: Int)
     /// The relay was refused (identity mismatch, auth error): no messages until fixed.
     case refused(reason: String)
+}
+
+/// The end of one tracked send (§5.12): its `_ack` arrived from the target, or it failed
+/// for good (retry limit, delivery window, unrestorable after a restart).
+public struct DeliveryReport: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable {
+        case acknowledged
+        case failed(reason: String)
+    }
+    public var msgID: String
+    /// Target and room.
+    public var peer: RoomPeer
+    public var outcome: Outcome
+
+    public init(msgID: String, peer: RoomPeer, outcome: Outcome) {
+        self.msgID = msgID
+        self.peer = peer
+        self.outcome = outcome
+    }
 }

@@ -95,7 +95,9 @@ import Testing
             == "● connected to relay ws://r, relay fingerprint ab12:cd34 (matches your pin)")
         #expect(r.link(.connected(url: "ws://r", relayFingerprint: "ab12:cd34", pinned: false), first: false)
             .hasPrefix("● reconnected to relay ws://r, relay fingerprint ab12:cd34 (not pinned"))
-        #expect(r.link(.disconnected(reason: "closed", attempt: 2), first: false).contains("relay connection lost (closed); reconnecting (attempt 2)"))
+        #expect(r.link(.disconnected(reason: "closed", attempt: 2), first: false).contains("relay connection lost (closed); retrying (attempt 2)"))
+        #expect(r.link(.disconnected(reason: "connection refused", attempt: 1), first: true)
+            .contains("cannot reach the relay (connection refused); retrying (attempt 1)"))
         let banner = r.banner(profile: PeerProfile(name: "ada", rooms: ["default", "ops"], fingerprint: "ffff:0000"))
         #expect(banner[0].contains("you are ada (fingerprint ffff:0000)"))
         #expect(banner[1].hasPrefix("rooms: #default, #ops"))
@@ -118,47 +120,49 @@ import Testing
 }
 
 @Suite struct ChatDeliveryTrackerTests {
-    func event(_ type: String, _ id: String, content: String = "") -> PeerNotification {
-        PeerNotification(ts: 0, kind: .event, content: content,
-                         meta: ["type": .string(type), "target": "dave", "room": "default", "msg_id": .string(id)])
+    func acked(_ id: String, _ target: String = "dave") -> DeliveryReport {
+        DeliveryReport(msgID: id, peer: RoomPeer(room: "default", name: target), outcome: .acknowledged)
     }
 
-    @Test func deferredSendEndsOnceWhenDelivered() {
+    @Test func sendEndsOnceWhenAcknowledged() {
         var t = ChatDeliveryTracker()
         t.track(.sentOffline(target: "dave", room: "default", msgID: "m1", chunks: 1))
-        #expect(t.awaiting == 1)
-        #expect(t.resolve(event("delivered", "m1")) == .delivered(target: "dave", room: "default"))
-        #expect(t.awaiting == 0)
-        #expect(t.resolve(event("delivered", "m1")) == nil, "never twice")
+        t.track(.sentLive(target: "bob", room: "default", msgID: "m2", newPin: false, chunks: 1))
+        #expect(t.unresolved == 2)
+        #expect(t.resolve(acked("m1")) == .delivered(target: "dave", room: "default"))
+        #expect(t.resolve(acked("m2", "bob")) == .delivered(target: "bob", room: "default"), "live sends end too")
+        #expect(t.unresolved == 0)
+        #expect(t.resolve(acked("m1")) == nil, "never twice")
+        #expect(t.knows("m1") && t.knows("m2") && !t.knows("m3"))
     }
 
     @Test func chunkedSendIsDeliveredWhenEveryPartIs() {
         var t = ChatDeliveryTracker()
         t.track(.queuedLocally(target: "dave", room: "default", msgID: "big", chunks: 3))
-        #expect(t.resolve(event("delivered", "big#0")) == nil)
-        #expect(t.resolve(event("delivered", "big#2")) == nil)
-        #expect(t.resolve(event("delivered", "big#1")) == .delivered(target: "dave", room: "default"))
+        #expect(t.resolve(acked("big#0")) == nil)
+        #expect(t.resolve(acked("big#2")) == nil)
+        #expect(t.resolve(acked("big#1")) == .delivered(target: "dave", room: "default"))
         #expect(t.unresolved == 0)
     }
 
     @Test func failureEndsTheMessageAtItsFirstFailedPart() {
         var t = ChatDeliveryTracker()
         t.track(.sentOffline(target: "dave", room: "default", msgID: "big", chunks: 2))
-        let failed = t.resolve(event("delivery_failed", "big#1",
-                                     content: "⚠️ Message big#1 to dave@default FAILED after 6 attempt(s): offline delivery window expired; NOT delivered"))
-        #expect(failed == .failed(target: "dave", room: "default", reason: "after 6 attempt(s): offline delivery window expired"))
-        #expect(t.resolve(event("delivered", "big#0")) == nil)
-        #expect(t.awaiting == 0)
+        let failure = DeliveryReport(msgID: "big#1", peer: RoomPeer(room: "default", name: "dave"),
+                                     outcome: .failed(reason: "offline delivery window expired (after 6 attempt(s))"))
+        #expect(t.resolve(failure) == .failed(target: "dave", room: "default", reason: "offline delivery window expired (after 6 attempt(s))"))
+        #expect(t.resolve(acked("big#0")) == nil)
+        #expect(t.unresolved == 0)
     }
 
-    @Test func liveSendsAreNotAwaitedButALateEventStillFindsThem() {
+    @Test func anAckThatBeatsTheSendIsAppliedWhenItIsTracked() {
         var t = ChatDeliveryTracker()
-        t.track(.sentLive(target: "bob", room: "default", msgID: "m2", newPin: false, chunks: 1))
-        t.track(.blocked(target: "eve", room: "default"))
-        #expect(t.awaiting == 0)
-        #expect(t.unresolved == 1)
-        #expect(t.resolve(event("delivered", "m2")) == .delivered(target: "bob", room: "default"), "the tracked target, not the event's")
+        #expect(t.resolve(acked("fast", "bob")) == nil)
+        #expect(t.knows("fast"))
+        #expect(t.track(.sentLive(target: "bob", room: "default", msgID: "fast", newPin: false, chunks: 1))
+            == .delivered(target: "bob", room: "default"))
         #expect(t.unresolved == 0)
-        #expect(t.resolve(event("delivered", "unknown")) == nil)
+        #expect(t.track(.blocked(target: "eve", room: "default")) == nil)
+        #expect(t.unresolved == 0, "refused sends are not tracked")
     }
 }

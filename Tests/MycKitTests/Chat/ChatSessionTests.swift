@@ -46,25 +46,45 @@ final class RecordingDisplay: ChatDisplay, Sendable {
         #expect(display.lines.last == "  → bob 🔒 sent, carol 🔒🆕 sent")
         await session.handle(.lines(["dave: see you later"]))
         #expect(display.lines.last == "  → dave 📮 sent as offline envelope (no PFS)")
-        #expect(await session.tracker.awaiting == 1)
+        #expect(await session.tracker.unresolved == 3, "bob, carol and dave, until their reports are fed in")
         await session.handle(.lines(["/msg zed hi"]))
         #expect(display.lines.last?.contains("zed: unknown peer") == true)
         #expect(await session.failures == 1)
         #expect(display.remembered == ["hello room", "dave: see you later", "/msg zed hi"])
     }
 
-    @Test func deliveryEventEndsATrackedSendOnce() async {
-        let (service, session, display) = await make()
+    @Test func deliveryReportEndsATrackedSendOnce() async {
+        let (_, session, display) = await make()
         await session.handle(.lines(["dave: later"]))
-        let sent = await session.tracker
-        #expect(sent.awaiting == 1)
+        #expect(await session.tracker.unresolved == 1)
         // The demo numbers its messages demo-1, demo-2, ...: the unicast above is the first.
-        let delivered = PeerNotification(ts: 0, kind: .event, content: "✅ Message demo-1 to dave@default confirmed delivered",
-                                         meta: ["type": "delivered", "target": "dave", "room": "default", "msg_id": "demo-1"])
-        await session.handle(delivered)
+        let report = DeliveryReport(msgID: "demo-1", peer: RoomPeer(room: "default", name: "dave"), outcome: .acknowledged)
+        await session.handle(report)
         #expect(display.lines.last == "  ✓ delivered to dave")
-        #expect(await session.tracker.awaiting == 0)
-        _ = service
+        #expect(await session.tracker.unresolved == 0)
+        // The engine's own `delivered` event for it is not shown a second time.
+        let count = display.lines.count
+        await session.handle(PeerNotification(ts: 0, kind: .event, content: "✅ Message demo-1 to dave@default confirmed delivered",
+                                              meta: ["type": "delivered", "target": "dave", "room": "default", "msg_id": "demo-1"]))
+        #expect(display.lines.count == count)
+        await session.handle(report)
+        #expect(display.lines.count == count, "never twice")
+    }
+
+    @Test func liveSendsShowDeliveredWhenAcknowledged() async {
+        let (service, session, display) = await make()
+        let reports = Task { () -> [DeliveryReport] in
+            var seen: [DeliveryReport] = []
+            for await report in service.deliveries {
+                seen.append(report)
+                if seen.count == 1 { break }
+            }
+            return seen
+        }
+        await session.handle(.lines(["bob: hi bob"]))
+        for report in await reports.value { await session.handle(report) }
+        #expect(display.lines.suffix(2) == ["  → bob 🔒 sent", "  ✓ delivered to bob"])
+        #expect(await session.tracker.unresolved == 0)
     }
 
     @Test func trustAsksAndTheAnswerIsNeverRemembered() async {

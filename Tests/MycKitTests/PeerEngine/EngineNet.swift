@@ -14,6 +14,7 @@ final class EngineNode {
     var replies: [PeerCommandID: PeerReply] = [:]
     var logs: [PeerLogEvent] = []
     var linkStatuses: [PeerLinkStatus] = []
+    var deliveries: [DeliveryReport] = []
     var linkOpen = false
     var nextCommand: UInt64 = 1
     /// Every `.armTimer`: (id, deadline, time it was armed).
@@ -184,6 +185,7 @@ final class EngineNet {
         case let .reply(id, reply): node.replies[id] = reply
         case let .log(event): node.logs.append(event)
         case let .linkStatus(status): node.linkStatuses.append(status)
+        case let .delivery(report): node.deliveries.append(report)
         }
     }
 

@@ -144,6 +144,16 @@ struct PeerEngineLinkTests {
         if case .connected(_, fp, true)? = pinned.linkStatuses.last {} else { Issue.record("reconnected: \(pinned.linkStatuses)") }
     }
 
+    @Test func anUnreachableRelayIsReportedOnceBeforeAnyConnection() {
+        let net = EngineNet()
+        net.reachable = []
+        let alice = net.add(PE.config("alice", PE.alice))
+        net.start(alice)
+        net.advance(by: 60_000)
+        #expect(alice.connects.count > 3)
+        #expect(alice.linkStatuses == [.disconnected(reason: "connection refused", attempt: 1)])
+    }
+
     @Test func refusedRelayIsReportedAsRefused() {
         let net = EngineNet()
         net.relayKey = PE.otherRelayKey
@@ -151,6 +161,6 @@ struct PeerEngineLinkTests {
         net.start(alice)
         let got = PE.otherRelayKey.publicKey.fingerprint.text
         #expect(alice.linkStatuses.first == .refused(reason: "RELAY IDENTITY MISMATCH: got \(got), not in pinned set"))
-        #expect(!alice.linkStatuses.contains { if case .connected = $0 { return true } else { return false } })
+        #expect(alice.linkStatuses.count == 1, "the refusal, not also a disconnection: \(alice.linkStatuses)")
     }
 }

@@ -95,6 +95,44 @@ struct PeerEngineOutboxTests {
         #expect(alice.lines.contains { $0.hasPrefix("Relay error: something broke") })
     }
 
+    @Test func everyTrackedSendEndsInOneDeliveryReport() throws {
+        let (net, alice, bob) = EngineNet.pair()
+        let live = Self.msgID(net.sendText(alice, to: "bob", "acked at once"))
+        net.settle()
+        #expect(alice.deliveries == [DeliveryReport(msgID: live, peer: RoomPeer(room: "default", name: "bob"), outcome: .acknowledged)])
+        #expect(alice.events("delivered").isEmpty, "the face-visible event stays for deferred or retried sends only")
+        net.delivering = false
+        let lost = Self.msgID(net.sendText(alice, to: "bob", "never acked"))
+        net.advance(by: 10 * 60_000)
+        #expect(alice.deliveries.count == 2)
+        guard case .failed(let reason)? = alice.deliveries.last?.outcome, alice.deliveries.last?.msgID == lost else {
+            Issue.record("expected one failure report for \(lost): \(alice.deliveries)")
+            return
+        }
+        #expect(reason.contains("6 attempt(s)"))
+        _ = bob
+    }
+
+    @Test func fullRelayQueueWaitsForTheTargetInsteadOfBurningRetries() throws {
+        let (net, alice, bob) = EngineNet.pair()
+        net.relayClose(bob, code: 1006, reason: "")
+        net.reachable = []
+        net.advance(by: 100)
+        let id = Self.msgID(net.sendText(alice, to: "bob", "for later"))
+        for _ in 0..<10 {
+            net.inject(alice, RelayFrames.error(RelayStatusPayload.queueFull("bob"), msgID: .string(id)))
+        }
+        #expect(Self.transmissions(net, id).count == 1, "no resend while the queue is full")
+        #expect(alice.events("delivery_failed").isEmpty)
+        #expect(alice.engine.outboxCount == 1)
+        // bob returns: the new session carries it, and alice hears it was delivered.
+        net.reachable = Set(PE.urls)
+        net.advance(by: 120_000)
+        #expect(bob.texts == ["for later"])
+        #expect(alice.events("delivered").map { $0.meta["msg_id"] } == [.string(id)])
+        #expect(alice.engine.outboxCount == 0)
+    }
+
     @Test func ackTimeoutRetriesThenFailsExactlyOnce() throws {
         let (net, alice, bob) = EngineNet.pair()
         net.delivering = false

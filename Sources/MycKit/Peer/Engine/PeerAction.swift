@@ -19,6 +19,10 @@ public enum PeerAction: Sendable, Equatable {
     /// is not written here: the engine queued it as `.appendInbox` in the `.persist` just
     /// before (a `permissionVerdict` goes to the host and never to the inbox).
     case notify(PeerNotification)
+    /// A tracked send ended: acknowledged by its target, or failed for good. Every one,
+    /// live sends included (the `delivered` event covers only deferred or retried ones);
+    /// for a face that shows delivery state per message, never part of the inbox.
+    case delivery(DeliveryReport)
     /// The relay link changed (for the face's banner; never part of the inbox).
     case linkStatus(PeerLinkStatus)
     /// The answer to a `.command`.

@@ -40,6 +40,8 @@ public struct PeerEngine: Sendable {
     var lastActivityMs: Int64 = 0
     /// `.linkStatus(.connected)` went out for the current link; its loss is announced once.
     var linkAnnounced = false
+    /// A loss (or a refusal) was announced and no connection since: stay quiet.
+    var lossAnnounced = false
 
     var trust: TrustBook
     var sessions: [RoomPeer: PeerSession] = [:]

@@ -33,6 +33,8 @@ extension PeerRuntime {
             // Its inbox entry was written by the `.persist` before it (with the dedup
             // commit or outbox removal it belongs to).
             deliver(notification)
+        case let .delivery(report):
+            deliveryContinuation.yield(report)
         case let .linkStatus(status):
             linkStatusContinuation.yield(status)
         case let .reply(id, reply):

@@ -43,6 +43,8 @@ public actor PeerRuntime: PeerService {
     private let eventContinuation: AsyncStream<PeerNotification>.Continuation
     public nonisolated let linkStatus: AsyncStream<PeerLinkStatus>
     let linkStatusContinuation: AsyncStream<PeerLinkStatus>.Continuation
+    public nonisolated let deliveries: AsyncStream<DeliveryReport>
+    let deliveryContinuation: AsyncStream<DeliveryReport>.Continuation
     public nonisolated let profile: PeerProfile
 
     static let inboxCap = 500
@@ -62,6 +64,7 @@ public actor PeerRuntime: PeerService {
         (inputs, inputContinuation) = AsyncStream.makeStream()
         (events, eventContinuation) = AsyncStream.makeStream()
         (linkStatus, linkStatusContinuation) = AsyncStream.makeStream()
+        (deliveries, deliveryContinuation) = AsyncStream.makeStream()
         self.lastStoreToken = try? store.externalChangeToken()
     }
 
@@ -83,6 +86,7 @@ public actor PeerRuntime: PeerService {
         timers.removeAll()
         eventContinuation.finish()
         linkStatusContinuation.finish()
+        deliveryContinuation.finish()
     }
 
     /// Graceful stop: the engine closes the link with 1000 and stops reconnecting.

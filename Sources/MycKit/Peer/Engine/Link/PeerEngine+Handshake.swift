@@ -63,6 +63,7 @@ extension PeerEngine {
         }
         log(.error, "relay identity refused", line: line, metadata)
         emit(.linkStatus(.refused(reason: line)))
+        lossAnnounced = true
         closeLink(.relayIdentity, reason: failure.closeReason)
     }
 
@@ -76,6 +77,7 @@ extension PeerEngine {
             let reason = Self.relayDetail(object["payload"])
             log(.error, "auth refused", line: "Auth fail: \(reason)", ["auth.reason": reason])
             emit(.linkStatus(.refused(reason: "relay refused authentication: \(reason)")))
+            lossAnnounced = true
             link = .handshaking(connection, .refused)
         case "error" where fromRelay:
             let detail = Self.relayDetail(object["payload"])
@@ -114,6 +116,7 @@ extension PeerEngine {
             }
         }
         linkAnnounced = true
+        lossAnnounced = false
         emit(.linkStatus(.connected(url: connection.url, relayFingerprint: connection.relayFingerprint, pinned: connection.relayPinned)))
         // §8.13: every entry not yet carried by this connection goes out again, ~500 ms on.
         arm(.outboxFlush, afterMs: PeerConstants.outboxRetryAfterAuthMs)

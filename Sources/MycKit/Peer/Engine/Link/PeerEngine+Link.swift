@@ -89,9 +89,11 @@ extension PeerEngine {
             ["close.code": code.map(String.init) ?? "", "close.reason": reason])
         tearDownConnection()
         scheduleReconnect()
-        // Only a lost session is news to the face; failed attempts while backing off are not.
-        if linkAnnounced {
+        // News to the face: a lost session, or the first failure before any; the attempts
+        // that follow while backing off are not.
+        if linkAnnounced || !lossAnnounced {
             linkAnnounced = false
+            lossAnnounced = true
             emit(.linkStatus(.disconnected(reason: detail.isEmpty ? "closed" : detail, attempt: attempt)))
         }
     }

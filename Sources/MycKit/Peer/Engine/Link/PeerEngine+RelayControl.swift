@@ -90,7 +90,8 @@ extension PeerEngine {
     }
 
     /// §5.12 relay `error`: a tracked msg_id is retransmitted (after 5 s when rate
-    /// limited, at once otherwise); anything else is reported as `relay_error`.
+    /// limited, when the target returns when its queue is full, at once otherwise);
+    /// anything else is reported as `relay_error`.
     private mutating func relayError(detail: String, msgID: String?) {
         log(.warning, "relay reported an error", line: "Relay error: \(detail)\(msgID.map { " (msg \($0))" } ?? "")",
             ["relay.detail": detail, "msg.id": msgID ?? ""])
@@ -99,6 +100,13 @@ extension PeerEngine {
             if detail.contains("rate limited") {
                 outbox[msgID]?.timer = .rateLimited
                 arm(.outbox(msgID: msgID), afterMs: PeerConstants.rateLimitResendDelayMs)
+            } else if detail.contains("queue full") {
+                // The target's mailbox at the relay is full: an immediate resend fails the
+                // same way, and the reference burns every retry in milliseconds. Wait for
+                // the target to return (its new session resends the outbox) or for the
+                // offline window to end, as for any deferred send.
+                outbox[msgID]?.wasOffline = true
+                armOutboxTimer(msgID, .offlineAck)
             } else {
                 resend(msgID, reason: "relay: \(detail)")
             }

@@ -96,6 +96,8 @@ extension PeerEngine {
             let (name, room) = (row.peer.name, row.peer.room)
             notifyEvent("delivery_failed", ["target": .string(name), "room": .string(room), "msg_id": .string(row.msgID)],
                         content: "⚠️ Message \(row.msgID) to \(name)@\(room) could not be restored after a restart (its stored copy does not open with this identity's key); NOT delivered")
+            emit(.delivery(DeliveryReport(msgID: row.msgID, peer: row.peer,
+                                          outcome: .failed(reason: "its stored copy could not be restored after a restart"))))
             log(.error, "stored outbox entry cannot be opened; dropped",
                 line: "Outbox entry \(row.msgID) to \(name)@\(room) cannot be opened with this identity's key: dropped, NOT delivered",
                 ["msg.id": row.msgID, "peer.name": name, "room": room])

@@ -43,7 +43,7 @@ extension PeerEngine {
         return true
     }
 
-    private mutating func armOutboxTimer(_ id: String, _ timer: Outbox.Timer) {
+    mutating func armOutboxTimer(_ id: String, _ timer: Outbox.Timer) {
         outbox[id]?.timer = timer
         let delay = timer == .sessionAck
             ? PeerConstants.ackTimeoutMs
@@ -66,6 +66,7 @@ extension PeerEngine {
             let attempts = entry.attempts + 1
             notifyEvent("delivery_failed", ["target": .string(entry.peer.name), "room": .string(entry.peer.room), "msg_id": .string(id)],
                         content: "⚠️ Message \(id) to \(entry.peer.name)@\(entry.peer.room) FAILED after \(attempts) attempt(s): \(reason); NOT delivered")
+            emit(.delivery(DeliveryReport(msgID: id, peer: entry.peer, outcome: .failed(reason: "\(reason) (after \(attempts) attempt(s))"))))
             log(.warning, "delivery failed", line: "Delivery FAILED: \(id) to \(entry.peer.name)@\(entry.peer.room) after \(attempts) attempt(s): \(reason)",
                 ["msg.id": id, "peer.name": entry.peer.name, "room": entry.peer.room])
             return
@@ -99,6 +100,7 @@ extension PeerEngine {
             return
         }
         dropOutboxEntry(id)  // in one transaction with the `delivered` event below
+        emit(.delivery(DeliveryReport(msgID: id, peer: peer, outcome: .acknowledged)))
         guard entry.wasOffline || entry.attempts > 0 else { return }
         notifyEvent("delivered", ["target": .string(peer.name), "room": .string(peer.room), "msg_id": .string(id)],
                     content: "✅ Message \(id) to \(peer.name)@\(peer.room) confirmed delivered")
