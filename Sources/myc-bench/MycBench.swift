@@ -6,6 +6,6 @@ struct MycBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "myc-bench",
         abstract: "Benchmarks for myc. Prints figures; asserts nothing.",
-        subcommands: [RelayBenchCommand.self, PeerBenchCommand.self, MicroBenchCommand.self]
+        subcommands: [RelayBenchCommand.self, PeerBenchCommand.self, MicroBenchCommand.self, SoakCommand.self]
     )
 }
