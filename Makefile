@@ -90,3 +90,39 @@ bench: deps
 	$(call bench_run,relay $(BENCH_RELAY) --scenario pairs --rate 100000,relay-pairs-100k.txt)
 	$(call bench_run,peer $(BENCH_RELAY),peer-sqlite.txt)
 	$(call bench_run,peer $(BENCH_RELAY) --store memory,peer-memory.txt)
+
+# ---- Proof under crashes, fuzzing and load (issue #8) -------------------------------------
+# make chaos   the kill -9 chaos run (relay, sender, recipient) with CHAOS_SEEDS random seeds
+#              and CHAOS_KILLS kills per role; `make test` runs it once with a fixed seed.
+# make fuzz    builds the libFuzzer targets (Fuzz/, own scratch path) and runs each for
+#              FUZZ_RUNS inputs (default 1,000,000); FUZZ_SECONDS=60 gives a time budget instead.
+# make soak    SOAK_SECONDS (600) of traffic against a release `myc relay` with SOAK_CONNECTIONS
+#              (2000) held connections; prints the RSS series, errors and throughput.
+CHAOS_SEEDS       ?= 5
+CHAOS_KILLS       ?= 10
+SOAK_SECONDS      ?= 600
+SOAK_CONNECTIONS  ?= 2000
+
+.PHONY: chaos fuzz fuzz-smoke soak
+
+chaos: deps
+	$(SWIFT) build --build-tests
+	@for i in $$(seq 1 $(CHAOS_SEEDS)); do \
+	  seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+	  echo "chaos run $$i: MYC_CHAOS_SEED=$$seed MYC_CHAOS_KILLS=$(CHAOS_KILLS)"; \
+	  out=$$(MYC_CHAOS_SEED=$$seed MYC_CHAOS_KILLS=$(CHAOS_KILLS) $(SWIFT) test --skip-build \
+	    --filter ChaosDurabilityTests 2>&1); \
+	  echo "$$out" | grep -E "chaos: seed|✘|issue"; \
+	  echo "$$out" | grep -q "Test run with 1 test in 1 suite passed" || exit 1; \
+	done
+
+fuzz: deps
+	FUZZ_RUNS=$(or $(FUZZ_RUNS),1000000) Fuzz/run
+
+# The CI-sized fuzz run: 60 s per target (plus the sanitizer build, ~10 min from scratch).
+fuzz-smoke: deps
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) Fuzz/run
+
+soak: deps
+	$(SWIFT) build -c release --scratch-path $(BENCH_BUILD)
+	$(BENCH) soak $(BENCH_RELAY) --duration $(SOAK_SECONDS) --connections $(SOAK_CONNECTIONS)
