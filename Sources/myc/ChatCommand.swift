@@ -134,17 +134,9 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     private func flags() -> PeerSettings.Flags {
-        var flags = PeerSettings.Flags()
-        flags.name = name
-        flags.rooms = room
-        flags.relay = relay
-        flags.tokenFile = tokenFile
-        flags.keyFile = keyFile
-        flags.passphraseFile = passphraseFile
-        flags.stateDB = stateDb
-        flags.relayFingerprint = relayFingerprint
-        flags.tlsCA = tlsCa
-        return flags
+        PeerSettings.Flags(
+            name: name, rooms: room, relay: relay, tokenFile: tokenFile, keyFile: keyFile, passphraseFile: passphraseFile,
+            stateDB: stateDb, relayFingerprint: relayFingerprint, tlsCA: tlsCa)
     }
 
     /// Prompts (no echo) only when the key file exists and is sealed.

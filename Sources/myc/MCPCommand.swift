@@ -65,17 +65,9 @@ struct MCPCommand: AsyncParsableCommand {
     }
 
     private func runPeer() async throws {
-        var flags = PeerSettings.Flags()
-        flags.name = name
-        flags.rooms = room
-        flags.relay = relay
-        flags.tokenFile = tokenFile
-        flags.keyFile = keyFile
-        flags.passphraseFile = passphraseFile
-        flags.stateDB = stateDb
-        flags.relayFingerprint = relayFingerprint
-        flags.approvers = approvers
-        flags.tlsCA = tlsCa
+        let flags = PeerSettings.Flags(
+            name: name, rooms: room, relay: relay, tokenFile: tokenFile, keyFile: keyFile, passphraseFile: passphraseFile,
+            stateDB: stateDb, relayFingerprint: relayFingerprint, approvers: approvers, tlsCA: tlsCa)
         let settings = try PeerSettings.resolve(flags, .process)
         let logger = MCPFace.stderrLogger(level: Logger.Level(rawValue: logLevel) ?? .info)
         // Trapped before anything starts, so an early SIGTERM is a clean stop too.

@@ -67,13 +67,10 @@ public enum DemoRun {
                     "MYC_TOFU_FILE": directory.file("\(name)-no-reference-pins.json"),
                     "MYC_REPLAY_FILE": directory.file("\(name)-no-reference-replay.json"),
                 ])
-                var flags = PeerSettings.Flags()
-                flags.name = name
-                flags.rooms = script.room
-                flags.relay = "ws://127.0.0.1:\(relay.port)"
-                flags.keyFile = directory.file("\(name)-keys.json")
-                flags.stateDB = directory.file("\(name).state.db")
-                flags.relayFingerprint = relay.fingerprint.text
+                let flags = PeerSettings.Flags(
+                    name: name, rooms: script.room, relay: "ws://127.0.0.1:\(relay.port)",
+                    keyFile: directory.file("\(name)-keys.json"), stateDB: directory.file("\(name).state.db"),
+                    relayFingerprint: relay.fingerprint.text)
                 let runtime = try PeerBootstrap.makeRuntime(try PeerSettings.resolve(flags, config), logger: quiet)
                 let reader = DeliveryLog()
                 runtimes.append(runtime)

@@ -31,7 +31,21 @@ public struct PeerSettings: Sendable {
         public var relayFingerprint: String?
         public var approvers: String?
         public var tlsCA: String?
-        public init() {}
+
+        public init(name: String? = nil, rooms: String? = nil, relay: String? = nil, tokenFile: String? = nil,
+                    keyFile: String? = nil, passphraseFile: String? = nil, stateDB: String? = nil,
+                    relayFingerprint: String? = nil, approvers: String? = nil, tlsCA: String? = nil) {
+            self.name = name
+            self.rooms = rooms
+            self.relay = relay
+            self.tokenFile = tokenFile
+            self.keyFile = keyFile
+            self.passphraseFile = passphraseFile
+            self.stateDB = stateDB
+            self.relayFingerprint = relayFingerprint
+            self.approvers = approvers
+            self.tlsCA = tlsCA
+        }
     }
 
     public struct Invalid: Error, CustomStringConvertible {
