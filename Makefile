@@ -123,7 +123,7 @@ chaos: deps
 fuzz: deps
 	FUZZ_RUNS=$(or $(FUZZ_RUNS),1000000) Fuzz/run
 
-# The CI-sized fuzz run: 60 s per target (plus the sanitizer build, ~10 min from scratch).
+# The CI-sized fuzz run: 60 s per target (plus the sanitizer build of the core, ~40 s).
 fuzz-smoke: deps
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) Fuzz/run
 

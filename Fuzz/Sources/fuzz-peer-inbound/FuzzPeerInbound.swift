@@ -60,7 +60,10 @@ public func fuzzPeerInbound(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             FrameMutation.mutate(&frame, &reader)
             net.send(bob, .linkText(RelayFrames.bytes(frame)))
         case 4:
-            net.advance(by: Int64(reader.u16()) * 20)
+            // Up to ~65 s simulated step by step (heartbeats, retransmission); or a leap of
+            // up to ~22 days (expiry of envelopes, chunks, replay windows).
+            let amount = reader.u16()
+            if amount & 0x8000 == 0 { net.advance(by: Int64(amount) * 2) } else { net.leap(by: Int64(amount & 0x7FFF) * 60_000) }
         case 5:
             net.send(bob, .linkClosed(code: UInt16(reader.u16()), reason: "fuzz"))
             net.advance(by: 3_000)

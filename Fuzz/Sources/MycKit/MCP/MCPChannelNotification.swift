@@ -1,0 +1,1 @@
+../../../../Sources/MycKit/MCP/MCPChannelNotification.swift

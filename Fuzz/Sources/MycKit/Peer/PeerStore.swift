@@ -1,0 +1,1 @@
+../../../../Sources/MycKit/Peer/PeerStore.swift

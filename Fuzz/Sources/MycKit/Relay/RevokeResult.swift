@@ -1,0 +1,1 @@
+../../../../Sources/MycKit/Relay/RevokeResult.swift

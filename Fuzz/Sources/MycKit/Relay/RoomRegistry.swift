@@ -1,0 +1,1 @@
+../../../../Sources/MycKit/Relay/RoomRegistry.swift

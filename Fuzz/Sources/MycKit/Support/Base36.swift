@@ -1,0 +1,1 @@
+../../../../Sources/MycKit/Support/Base36.swift

@@ -1,0 +1,1 @@
+../../../../Sources/MycKit/Support/Configuration.swift

@@ -1,0 +1,1 @@
+../../../../Sources/MycKit/Support/StringTrimming.swift
