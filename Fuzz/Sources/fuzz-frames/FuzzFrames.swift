@@ -14,6 +14,20 @@ public func fuzzFrames(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = JSONSerializer.bytes(of: value)
         _ = JSONSerializer.stringify(value, indent: 2)
     }
+    // The relay's parse-free path (differential): whenever it takes a frame, the parser takes
+    // it too, and the stamped bytes equal what parse, assign and serialize give.
+    if let fast = CanonicalFrame(bytes) {
+        let parsed = try? JSONParser.parseObject(bytes)
+        fuzzCheck(parsed != nil, "CanonicalFrame took a frame the parser refuses")
+        for msgID: JSONValue? in [nil, .string("relay-1")] {
+            guard var object = parsed else { break }
+            object["from"] = .string("al\"ice")
+            if let msgID { object["msg_id"] = msgID }
+            fuzzCheck(fast.stamped(from: "al\"ice", msgID: msgID) == JSONSerializer.bytes(of: .object(object)),
+                      "CanonicalFrame printed other bytes than the full path")
+        }
+        fuzzCheck(fast.count == parsed?.count, "CanonicalFrame counted other members than the parser")
+    }
     // The text forms of control payloads and chunk wrappers are parsed from decrypted
     // plaintext, which is arbitrary once decrypted: feed the raw input to them as well.
     if let text = String(validating: bytes, as: UTF8.self) { exercisePlaintext(text) }

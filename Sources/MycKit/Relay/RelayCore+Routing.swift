@@ -13,6 +13,14 @@ extension RelayCore {
     ]
 
     mutating func receivedWhileAuthenticated(_ id: ConnectionID, text: [UInt8], nowMs: Int64) -> [RelayAction] {
+        // Frames already in `JSON.stringify` form skip the parse (see `CanonicalFrame`).
+        if let frame = CanonicalFrame(text) {
+            guard case .authenticated(var session)? = connections[id] else { return [] }
+            let allowed = session.bucket.take(nowMs: nowMs)
+            connections[id] = .authenticated(session)
+            guard allowed else { return rateLimited(id, msgID: frame["msg_id"]) }
+            return route(frame, from: id, session: session, nowMs: nowMs)
+        }
         // 1. Not JSON: answered before rate limiting, like the reference.
         guard let value = try? JSONParser.parse(text) else {
             counters.dropped(.invalidJSON)
@@ -22,14 +30,20 @@ extension RelayCore {
         // 3. Token bucket; every frame costs one token, `list_rooms` included.
         let allowed = session.bucket.take(nowMs: nowMs)
         connections[id] = .authenticated(session)
-        guard case .object(var frame) = value else {
+        guard case .object(let frame) = value else {
             // `null`, arrays, numbers: the reference crashes or routes garbage (§8.11).
             guard allowed else { return rateLimited(id, msgID: nil) }
             counters.dropped(.notAnObject)
             return [.send(id, StaticFrames.notAnObject)]
         }
         guard allowed else { return rateLimited(id, msgID: frame["msg_id"]) }
+        return route(frame, from: id, session: session, nowMs: nowMs)
+    }
 
+    /// An object frame from an authenticated connection, within its rate.
+    private mutating func route(
+        _ frame: some RoutableFrame, from id: ConnectionID, session: Session, nowMs: Int64
+    ) -> [RelayAction] {
         let type = frame["type"]
         if type == .string("list_rooms") { return [.send(id, roomsReply(for: session))] }
         if let type = type?.stringValue, Self.reservedTypes.contains(type) {
@@ -37,14 +51,16 @@ extension RelayCore {
             return [.send(id, errorBytes(RelayStatusPayload.reservedType(type), msgID: frame["msg_id"]))]
         }
 
-        // §4.3 1–2: stamp `from` (overwriting) and, if falsy, a relay `msg_id`.
+        // §4.3 1–2: stamp `from` (overwriting) and, if falsy, a relay `msg_id`; both are
+        // written into the bytes only once the frame goes somewhere.
         counters.framesRouted += 1
-        frame["from"] = .string(session.name.string)
         var msgID = frame["msg_id"] ?? .null
+        var stampedMsgID: JSONValue?
         if !msgID.isTruthy {
             msgID = .string(messageIDs.next(nowMs: nowMs))
-            frame["msg_id"] = msgID
+            stampedMsgID = msgID
         }
+        let stamp = { frame.stamped(from: session.name.string, msgID: stampedMsgID) }
         // 3. Routing room, matched by exact code units.
         let room: ExactString
         if let named = frame["room"]?.stringValue {
@@ -63,24 +79,24 @@ extension RelayCore {
                 return [.send(id, errorBytes(RelayStatusPayload.invalidTarget, msgID: msgID))]
             }
             return unicast(
-                frame, from: id, sender: session.name, room: room, target: ExactString(targetName), msgID: msgID, nowMs: nowMs)
+                stamp, noQueue: frame["no_queue"]?.isTruthy ?? false, from: id, sender: session.name, room: room,
+                target: ExactString(targetName), msgID: msgID, nowMs: nowMs)
         }
-        return broadcast(frame, from: id, room: room)
+        return broadcast(stamp, from: id, room: room, msgID: msgID)
     }
 
     private mutating func unicast(
-        _ frame: JSONObject, from id: ConnectionID, sender: ExactString, room: ExactString, target exactTarget: ExactString,
-        msgID: JSONValue, nowMs: Int64
+        _ stamp: () -> [UInt8], noQueue: Bool, from id: ConnectionID, sender: ExactString, room: ExactString,
+        target exactTarget: ExactString, msgID: JSONValue, nowMs: Int64
     ) -> [RelayAction] {
-        let bytes = JSONSerializer.bytes(of: .object(frame))
         let target = exactTarget.string
         if let member = rooms.member(exactTarget, in: room) {
             // Sending to yourself is allowed: you receive your own frame.
             counters.framesDelivered += 1
             return [.forward(RelayAction.Delivery(
-                target: member.connection, bytes: bytes, sender: id, targetName: target, msgID: msgID))]
+                target: member.connection, bytes: stamp(), sender: id, targetName: target, msgID: msgID))]
         }
-        if frame["no_queue"]?.isTruthy ?? false {
+        if noQueue {
             counters.dropped(.noQueue)
             return [.send(id, errorBytes(RelayStatusPayload.notQueuedSessionFrame(target), msgID: msgID))]
         }
@@ -89,7 +105,7 @@ extension RelayCore {
             counters.dropped(.unknownTarget)
             return [.send(id, errorBytes(RelayStatusPayload.notQueuedUnknownPeer(target), msgID: msgID))]
         }
-        let data = String(decoding: bytes, as: UTF8.self)
+        let data = String(decoding: stamp(), as: UTF8.self)
         switch queue.enqueue(
             room: room, target: exactTarget, sender: sender, data: data,
             activePeers: rooms.count(in: room), nowMs: nowMs)
@@ -108,11 +124,12 @@ extension RelayCore {
     /// `.forward`, so a recipient over its backpressure limit is reported to the sender
     /// (`<name> backpressured; message dropped`) instead of being dropped silently, as the
     /// reference does for broadcasts.
-    private mutating func broadcast(_ frame: JSONObject, from id: ConnectionID, room: ExactString) -> [RelayAction] {
+    private mutating func broadcast(
+        _ stamp: () -> [UInt8], from id: ConnectionID, room: ExactString, msgID: JSONValue
+    ) -> [RelayAction] {
         let members = rooms.members(of: room)
         guard members.count > 1 else { return [] }
-        let bytes = JSONSerializer.bytes(of: .object(frame))
-        let msgID = frame["msg_id"] ?? .null
+        let bytes = stamp()
         var actions: [RelayAction] = []
         actions.reserveCapacity(members.count - 1)
         for member in members where member.connection != id {

@@ -1,1 +1,0 @@
-../../../../Sources/MycKit/Peer/PeerService.swift

@@ -1,1 +1,0 @@
-../../../../Sources/MycKit/Relay/AuthValidator.swift

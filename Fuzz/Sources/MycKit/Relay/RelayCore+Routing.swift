@@ -1,1 +1,0 @@
-../../../../Sources/MycKit/Relay/RelayCore+Routing.swift

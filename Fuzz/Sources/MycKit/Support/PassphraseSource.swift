@@ -1,1 +1,0 @@
-../../../../Sources/MycKit/Support/PassphraseSource.swift
