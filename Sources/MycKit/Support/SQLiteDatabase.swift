@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import GRDB
+import GRDBSQLite
 
 /// Why `SQLiteDatabase` could not open a database. Each store maps it onto its own error
 /// type (`RelayStoreError`, `PeerStoreError`), which names the file and says what to do.
@@ -13,6 +14,9 @@ struct SQLiteOpenFailure: Error, Sendable, Equatable {
         case cannotOpen
         /// Migrated by a newer `myc` than this one.
         case newerSchema
+        /// Opens, but cannot be written: a read-only file system, or no write permission
+        /// on the file or its directory.
+        case readOnly
     }
 
     let kind: Kind
@@ -35,8 +39,12 @@ enum SQLiteDatabase {
             try createFileIfMissing(path)
             pool = try DatabasePool(path: path, configuration: configuration(label: label))
         } catch {
+            // Without its `-wal`/`-shm` companions, a WAL database on a read-only file
+            // system does not even open ("unable to open database file"); say why.
+            if let why = unwritable(path) { throw SQLiteOpenFailure(kind: .readOnly, reason: why) }
             throw SQLiteOpenFailure(kind: .cannotOpen, reason: reason(error))
         }
+        try refuseReadOnly(pool, path: path)
         try prepare(pool, migrator: migrator)
         return pool
     }
@@ -84,6 +92,32 @@ enum SQLiteDatabase {
         // failing with SQLITE_BUSY.
         config.busyMode = .timeout(5)
         return config
+    }
+
+    /// Fails unless the writer can write. When SQLite cannot open a file read-write (read-only
+    /// file system, no permission) it silently opens it read-only instead, and with the WAL
+    /// companions left by an earlier run the database then reads fine: the store would start
+    /// and fail only at its first write, after the relay has accepted peers (or a peer has
+    /// connected) on state it cannot save. Checked with `sqlite3_db_readonly`: `BEGIN
+    /// IMMEDIATE` + `ROLLBACK` succeeds on such a connection (a WAL write lock needs no
+    /// write to the file), only the first real write fails.
+    private static func refuseReadOnly(_ writer: any DatabaseWriter, path: String) throws(SQLiteOpenFailure) {
+        let readOnly = writer.writeWithoutTransaction { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 1 }
+        guard readOnly else { return }
+        throw SQLiteOpenFailure(kind: .readOnly, reason: unwritable(path) ?? "SQLite opened it read-only")
+    }
+
+    /// Why `path` (or its directory, where SQLite keeps the `-wal` and `-shm` files) cannot
+    /// be written, as the system says it ("Read-only file system", "Permission denied"), or
+    /// nil when nothing is in the way. `access` answers for the real user, root included:
+    /// on a read-only mount it says EROFS even to root.
+    private static func unwritable(_ path: String) -> String? {
+        if access(path, F_OK) == 0, access(path, W_OK) != 0 { return String(cString: strerror(errno)) }
+        let directory = AtomicFile.parentDirectory(of: path)
+        if access(directory, F_OK) == 0, access(directory, W_OK) != 0 {
+            return "its directory \(directory): \(String(cString: strerror(errno)))"
+        }
+        return nil
     }
 
     /// Makes the writer durable, refuses a newer schema, and migrates.

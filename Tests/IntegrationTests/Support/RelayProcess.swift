@@ -66,6 +66,13 @@ final class RelayProcess: @unchecked Sendable {
         output.value.split(separator: "\n").map(String.init)
     }
 
+    /// Everything the relay wrote to stderr; waits for it to exit (stderr stays small: one-time
+    /// notices and the fail-stop line, so the pipe never fills while it runs).
+    func stderrAfterExit() -> String {
+        process.waitUntilExit()
+        return String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     func kill9() {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

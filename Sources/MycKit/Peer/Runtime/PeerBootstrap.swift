@@ -1,7 +1,4 @@
 import Logging
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Assembles a running peer from `PeerSettings`: identity, store (with the one-time import
 /// of the reference's files), engine and runtime. Fails with a clear error before touching
@@ -40,9 +37,5 @@ public enum PeerBootstrap {
                            onStoreFailure: onStoreFailure)
     }
 
-    public static let exitOnStoreFailure: @Sendable (String) -> Void = { message in
-        let line = Array("myc: \(message)\n".utf8)
-        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-        exit(74)
-    }
+    public static let exitOnStoreFailure: @Sendable (String) -> Void = StoreFailureExit.exitProcess
 }

@@ -9,6 +9,9 @@ public struct PeerStoreError: Error, CustomStringConvertible, Sendable, Equatabl
         case cannotOpen
         /// The database was migrated by a newer `myc` than this one.
         case newerSchema
+        /// The database opens but cannot be written: a read-only file system, or no write
+        /// permission on the file or its directory.
+        case readOnly
         /// A read or write failed after the database was open (disk full, I/O error, busy).
         case operationFailed(operation: String)
         /// A reference (TypeScript peer) TOFU file exists but cannot be used.
@@ -34,6 +37,9 @@ public struct PeerStoreError: Error, CustomStringConvertible, Sendable, Equatabl
         case .cannotOpen:
             return "\(path): cannot open the peer state database: \(reason); check the file's owner and permissions, "
                 + "or restore it from a backup (moving it aside forgets every pinned key and the replay state)"
+        case .readOnly:
+            return "\(path): cannot open the peer state database for writing: \(reason); the peer does not start on state it "
+                + "cannot save: remount its file system read-write, or fix the owner and permissions of the file and its directory"
         case .newerSchema:
             return "\(path): the peer state database was written by a newer version of myc (\(reason)); "
                 + "upgrade myc, or point it at another database (--state-db / MYC_STATE_DB)"

@@ -20,8 +20,10 @@ extension RelayRuntime {
     }
 
     /// On the store thread: if another process wrote, reload the allow-list into the core,
-    /// which evicts any live peer whose key is now revoked.
+    /// which evicts any live peer whose key is now revoked. Not after a failed write: the
+    /// relay is stopping (see `storeFailed`).
     func checkForOutsideChanges() {
+        guard !isStoreBroken else { return }
         do {
             let token = try store.externalChangeToken()
             let changed = lastStoreToken.withLock { last -> Bool in

@@ -15,6 +15,9 @@ import Synchronization
 /// after it go to the store thread, submitted while the lock is held, so the store applies
 /// changes in exactly the core's order and a reply that depends on a change (a `queued`
 /// reply, `auth_ok` after a new binding, an admin answer) is sent only once it is on disk.
+///
+/// A failed store write is fail-stop (see `storeFailed`): nothing more leaves the store
+/// thread, and `onStoreFailure` ends the process.
 public final class RelayRuntime: WebSocketServerDelegate {
     let core: Mutex<RelayCore>
     let sockets = Mutex<[ConnectionID: (socket: WebSocketConnection, ip: String)]>([:])
@@ -27,10 +30,19 @@ public final class RelayRuntime: WebSocketServerDelegate {
     let lastStoreToken = Mutex<Int64?>(nil)
     /// Sees every text frame in and out (`myc demo`); nil in a normal relay.
     let wireTap: RelayWireTap?
+    /// Called once, on the store thread, when a store write fails; `myc relay` prints it
+    /// and exits 74 (`StoreFailureExit`). Tests observe it instead.
+    private let onStoreFailure: (@Sendable (String) -> Void)?
+    /// A store write failed: the core's memory is ahead of the disk, so no deferred action
+    /// may run any more (see `storeFailed`). Set on the store thread; atomic so any thread
+    /// may read it.
+    let storeBroken = Atomic<Bool>(false)
 
     public init(core: RelayCore, store: any RelayStore, policy: RelayHTTPPolicy, logger: Logger,
-                clock: @escaping @Sendable () -> Int64 = RelayRuntime.wallClockMs, wireTap: RelayWireTap? = nil) {
+                clock: @escaping @Sendable () -> Int64 = RelayRuntime.wallClockMs, wireTap: RelayWireTap? = nil,
+                onStoreFailure: (@Sendable (String) -> Void)? = nil) {
         self.wireTap = wireTap
+        self.onStoreFailure = onStoreFailure
         self.core = Mutex(core)
         self.store = store
         self.policy = policy
@@ -59,7 +71,14 @@ public final class RelayRuntime: WebSocketServerDelegate {
             let deferred = Array(actions[firstPersist...])
             deferredToWorker = true
             worker.submit { [self] in
-                for action in deferred { perform(action) }
+                for action in deferred {
+                    // Everything after a `persist` depends on it (and on every earlier one).
+                    guard !isStoreBroken else { return }
+                    perform(action)
+                }
+                // Not after a failure either: an admin answer would claim a change that
+                // is not on disk (the process is exiting; the HTTP client sees the reset).
+                guard !isStoreBroken else { return }
                 completion?()
             }
             return Array(actions[..<firstPersist])
@@ -86,12 +105,30 @@ public final class RelayRuntime: WebSocketServerDelegate {
             do {
                 try store.apply(changes)
             } catch {
-                // The core already believes the change happened; say so loudly rather than hide it.
-                logger.critical("store write failed", metadata: ["error": "\(error)", "changes": "\(changes.count)"])
+                storeFailed(error, changes: changes.count)
             }
         case let .log(event):
             log(event)
         }
+    }
+
+    var isStoreBroken: Bool { storeBroken.load(ordering: .acquiring) }
+
+    /// Fail-stop. The core has already committed in memory what the failed write was to
+    /// record (a binding, a revocation, a queued frame), and the actions after it (`auth_ok`,
+    /// a `queued` reply, an admin answer) promise that it is on disk. Going on would confirm
+    /// state that a restart forgets, so the relay stops before any of them: the broken flag
+    /// stops every later store-thread job, and `onStoreFailure` ends the process. On restart
+    /// the core starts from what is really on disk; peers reconnect and resend what was never
+    /// confirmed (a peer's durable outbox keeps a frame until it is delivered or queued).
+    private func storeFailed(_ error: any Error, changes: Int) {
+        guard storeBroken.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
+        // The error names the file, the operation and SQLite's reason, never SQL or frames.
+        logger.critical("store write failed", metadata: ["error": "\(error)", "changes": "\(changes)"])
+        onStoreFailure?("cannot write the relay database (\(error)); stopped before confirming anything that is "
+            + "not on disk. Free disk space or fix the permissions of the database and its directory, then restart "
+            + "(systemd's Restart=on-failure does): peers resend what was not confirmed.")
     }
 
     private func socket(_ id: ConnectionID) -> WebSocketConnection? {

@@ -21,9 +21,13 @@ public final class RelayService: Sendable {
     /// - Parameter notice: where one-time messages for the operator go (the generated invite
     ///   token). Not the log: a secret never enters the log stream.
     /// - Parameter wireTap: sees every text frame the relay receives and sends (`myc demo`).
+    /// - Parameter onStoreFailure: runs once if a write to the relay database fails (disk
+    ///   full, read-only file system); the default prints the reason on stderr and exits
+    ///   with 74 (EX_IOERR), fail-stop, for the service manager to restart the relay.
     public static func start(
         _ settings: RelaySettings, logger: Logger, notice: @Sendable (String) -> Void,
-        wireTap: RelayWireTap? = nil
+        wireTap: RelayWireTap? = nil,
+        onStoreFailure: @escaping @Sendable (String) -> Void = StoreFailureExit.exitProcess
     ) async throws -> RelayService {
         let identity = try loadIdentity(settings)
         let token = try inviteToken(settings, notice: notice)
@@ -40,7 +44,7 @@ public final class RelayService: Sendable {
                              allowList: try store.loadAllowList(), queue: try store.loadQueue(nowMs: now), nowMs: now,
                              firstQueueFrameID: (try store.largestQueuedFrameId() ?? 0) + 1)
         let runtime = RelayRuntime(core: core, store: store, policy: settings.httpPolicy, logger: logger,
-                                   wireTap: wireTap)
+                                   wireTap: wireTap, onStoreFailure: onStoreFailure)
         var tls: NIOSSLContext? = nil
         if let cert = settings.tlsCertificate, let key = settings.tlsKey {
             do {

@@ -211,6 +211,7 @@ extension RelayStoreError {
         switch failure.kind {
         case .cannotOpen: self.init(path: path, kind: .cannotOpen, reason: failure.reason)
         case .newerSchema: self.init(path: path, kind: .newerSchema, reason: failure.reason)
+        case .readOnly: self.init(path: path, kind: .readOnly, reason: failure.reason)
         }
     }
 }

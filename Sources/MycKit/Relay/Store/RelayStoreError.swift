@@ -9,6 +9,9 @@ public struct RelayStoreError: Error, CustomStringConvertible, Sendable, Equatab
         case cannotOpen
         /// The database was migrated by a newer `myc` than this one.
         case newerSchema
+        /// The database opens but cannot be written: a read-only file system, or no write
+        /// permission on the file or its directory.
+        case readOnly
         /// A read or write failed after the database was open (disk full, I/O error, busy).
         case operationFailed(operation: String)
         /// A reference (TypeScript relay) allow-list file exists but cannot be used.
@@ -34,6 +37,9 @@ public struct RelayStoreError: Error, CustomStringConvertible, Sendable, Equatab
         case .cannotOpen:
             return "\(path): cannot open the relay database: \(reason); check the file's owner and permissions, "
                 + "or restore it from a backup (moving it aside starts with no bindings, revocations or queued frames)"
+        case .readOnly:
+            return "\(path): cannot open the relay database for writing: \(reason); the relay does not start on state it "
+                + "cannot save: remount its file system read-write, or fix the owner and permissions of the file and its directory"
         case .newerSchema:
             return "\(path): the relay database was written by a newer version of myc (\(reason)); "
                 + "upgrade myc, or point it at another database"
