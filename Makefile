@@ -48,9 +48,14 @@ run: build
 # and run side by side on a 2-core machine they starve Swift's cooperative thread pool
 # (as many threads as cores), so the async relay clients of other tests time out. Serial,
 # the whole suite takes about 2 minutes here.
+#
+# Then the short proof runs, so they never rot: every libFuzzer target for 60 s (the
+# sanitizer build of the pure core takes under a minute) and a 40 s soak of a debug relay.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory soak-smoke
 
 release: deps
 	$(SWIFT) build -c release
@@ -107,7 +112,7 @@ CHAOS_KILLS       ?= 10
 SOAK_SECONDS      ?= 600
 SOAK_CONNECTIONS  ?= 2000
 
-.PHONY: chaos fuzz fuzz-smoke soak
+.PHONY: chaos fuzz fuzz-smoke soak soak-smoke
 
 chaos: deps
 	$(SWIFT) build --build-tests
@@ -126,6 +131,11 @@ fuzz: deps
 # The CI-sized fuzz run: 60 s per target (plus the sanitizer build of the core, ~40 s).
 fuzz-smoke: deps
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) Fuzz/run
+
+# The CI-sized soak: 40 s, 300 held connections, against the debug relay `make test` built.
+soak-smoke:
+	.build/debug/myc-bench soak --myc $(BIN) --duration 40 --segment 10 --sample 2 \
+	  --connections 300 --rate 1000
 
 soak: deps
 	$(SWIFT) build -c release --scratch-path $(BENCH_BUILD)
