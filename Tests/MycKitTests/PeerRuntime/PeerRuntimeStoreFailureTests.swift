@@ -38,6 +38,7 @@ struct PeerRuntimeStoreFailureTests {
         store.failing.store(true, ordering: .sequentiallyConsistent)
         await runtime.perform([.persist([.touchPin(RoomPeer(room: "default", name: "bob"), lastSeenMs: 2)]), .notify(event)])
         await runtime.perform([.notify(event)])
+        await runtime.settled()  // writes run on the store thread; this returns once it failed
         #expect(await runtime.storeBroken)
         #expect(reasons.withLock { $0.count } == 1)
         #expect(reasons.withLock { $0.first?.contains("database or disk is full") == true })

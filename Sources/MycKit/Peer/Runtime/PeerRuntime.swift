@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 
 /// Runs a `PeerEngine` for a face: the one place where the peer touches the world. It feeds
@@ -27,6 +28,16 @@ public actor PeerRuntime: PeerService {
     /// A store write failed: the engine's memory is ahead of the disk, so nothing more may
     /// happen (see `storeFailed`).
     var storeBroken = false
+    /// Engine actions waiting for their store writes (group commit; see `perform`).
+    var pipeline = PersistPipeline()
+    /// The store's own thread: writes run there, one at a time and in order, so the actor
+    /// never waits for an fsync. A serial queue rather than a thread pool: nothing to start
+    /// or stop, and a runtime that never runs leaves nothing behind.
+    let storeQueue = DispatchQueue(label: "myc.peer.store")
+    /// `shutdown` and `run` waiting for the pipeline to empty.
+    var settledWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The watcher's tick found a write in flight; the check runs when it completes.
+    var storeCheckDue = false
     private let clock: @Sendable () -> Int64
 
     var link: RelayLink?
@@ -82,6 +93,12 @@ public actor PeerRuntime: PeerService {
             if stopped { break }
         }
         watcher.cancel()
+        // A graceful stop finishes the writes already accepted and carries out the actions
+        // behind them, the close frame included; inputs still queued are not handled. A
+        // kill loses what no write had committed yet, and nothing else: every `_ack`, reply
+        // or notification that depended on it was still waiting behind it, so the senders
+        // retransmit and no host was told of it.
+        await settled()
         for task in timers.values { task.cancel() }
         timers.removeAll()
         eventContinuation.finish()
@@ -89,12 +106,15 @@ public actor PeerRuntime: PeerService {
         deliveryContinuation.finish()
     }
 
-    /// Graceful stop: the engine closes the link with 1000 and stops reconnecting.
-    public func shutdown() {
+    /// Graceful stop: the engine closes the link with 1000 and stops reconnecting. Returns
+    /// once the writes already accepted are on disk and the actions behind them, that close
+    /// included, are carried out (`run` waits for the same before it returns).
+    public func shutdown() async {
         perform(engine.handle(.shutdown, nowMs: clock()))
         stopped = true
         inputContinuation.yield(.engine(.timerFired(.heartbeat)))  // wake the loop so it ends
         inputContinuation.finish()
+        await settled()
     }
 
     // MARK: PeerService
@@ -109,10 +129,21 @@ public actor PeerRuntime: PeerService {
         return outcome
     }
 
+    /// Drains on the store thread, after the writes already handed to it, so the actor never
+    /// waits for the disk. It sees every message notified before the call (its inbox entry
+    /// was on disk before the notification left) and perhaps a few whose notification is
+    /// still on its way: those are on disk too, and the inbox never promised to exclude them.
     public func receive(max: Int, peek: Bool) async -> InboxDrain {
-        do {
-            return try store.drainInbox(max: max, peek: peek)
-        } catch {
+        let store = store
+        let result = await withCheckedContinuation { continuation in
+            storeQueue.async {
+                continuation.resume(returning: Result { try store.drainInbox(max: max, peek: peek) })
+            }
+        }
+        switch result {
+        case let .success(drain):
+            return drain
+        case let .failure(error):
             logger.error("cannot read the inbox", metadata: ["error": "\(error)"])
             return InboxDrain(entries: [], dropped: 0)
         }
@@ -120,6 +151,8 @@ public actor PeerRuntime: PeerService {
 
     public func peers() async -> PeersSnapshot {
         guard case var .peers(snapshot) = await command(.peers) else { preconditionFailure("engine answered peers with another reply") }
+        // The reply waited for the writes before it, so the count covers every message
+        // notified so far (a read: it does not wait for a write in flight).
         snapshot.inboxPending = (try? store.inboxCount()) ?? 0
         return snapshot
     }
@@ -265,6 +298,7 @@ public actor PeerRuntime: PeerService {
         for task in timers.values { task.cancel() }
         timers.removeAll()
         inputContinuation.finish()
+        resumeSettledWaiters()
         onStoreFailure?(message)
     }
 
@@ -289,12 +323,37 @@ public actor PeerRuntime: PeerService {
         logger.log(level: level, "\(event.line ?? event.message)", metadata: metadata)
     }
 
+    /// The watcher's tick. While a write is in flight the disk is between two of our
+    /// batches and a snapshot might or might not include the one being written, so the
+    /// check waits for it to complete (`batchWritten` runs it then).
     private func checkStore() {
+        guard !storeBroken else { return }
+        if pipeline.isWriting {
+            storeCheckDue = true
+        } else {
+            reloadIfChangedOutside()
+        }
+    }
+
+    /// Adopts what another process (`myc trust`) wrote. Call only with no write in flight.
+    /// The engine's memory is the disk plus the changes still waiting in the pipeline, which
+    /// will land after the outside change; the engine replaces its trust state wholesale
+    /// with the snapshot, so those changes are laid over it first, or a pin made a moment
+    /// ago would vanish from memory while its write still reaches the disk.
+    func reloadIfChangedOutside() {
+        assert(!pipeline.isWriting, "a snapshot read during a write may or may not hold it")
         guard let token = try? store.externalChangeToken() else { return }
         defer { lastStoreToken = token }
         guard let last = lastStoreToken, last != token else { return }
         do {
-            let snapshot = try store.loadSnapshot(nowMs: clock())
+            let onDisk = try store.loadSnapshot(nowMs: clock())
+            let pending = pipeline.unwrittenChanges
+            var snapshot = onDisk
+            if !pending.isEmpty {
+                let overlay = InMemoryPeerStore(onDisk)
+                overlay.apply(pending)
+                snapshot = overlay.loadSnapshot(nowMs: clock())
+            }
             perform(engine.handle(.storeChanged(snapshot), nowMs: clock()))
         } catch {
             logger.error("cannot reload the peer store after an outside change", metadata: ["error": "\(error)"])
