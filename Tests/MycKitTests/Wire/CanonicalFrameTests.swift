@@ -88,7 +88,7 @@ import Testing
     /// Random frames in many spellings: whenever the fast path takes one, it prints what the
     /// full path prints; and every flat ASCII frame printed by the serializer is taken.
     @Test func agreesWithTheFullPathOnRandomFrames() throws {
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         var taken = 0
         for _ in 0..<4_000 {
             let object = randomObject(&rng)
@@ -111,23 +111,11 @@ import Testing
 
     // MARK: Generators
 
-    private struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private let keyPool = ["type", "target", "from", "msg_id", "room", "seq", "payload", "sig", "a", "", "10", "x y", "é"]
     private let stringPool = ["", "bob", "a\"b", "back\\slash", "tab\there", "nl\n", "\u{1}", "\u{7F}", "ünï", "😀", "a/b", "0"]
     private let numberPool: [Double] = [0, 1, -1, 42, 1_730_000_000_456, 999_999_999_999_999, 1e15, 1e21, 0.5, -0.0, 1e-7, 2.5e-3]
 
-    private func randomValue(_ rng: inout SplitMix, depth: Int) -> JSONValue {
+    private func randomValue(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
         switch rng.next() % (depth > 0 ? 6 : 8) {
         case 0: return .null
         case 1: return .bool(rng.next() % 2 == 0)
@@ -138,7 +126,7 @@ import Testing
         }
     }
 
-    private func randomObject(_ rng: inout SplitMix, depth: Int = 0) -> JSONObject {
+    private func randomObject(_ rng: inout SplitMix64, depth: Int = 0) -> JSONObject {
         var object = JSONObject()
         for _ in 0..<Int(rng.next() % 8) {
             object[keyPool[Int(rng.next() % UInt64(keyPool.count))]] = randomValue(&rng, depth: depth)
@@ -147,7 +135,7 @@ import Testing
     }
 
     /// Same JSON, other bytes: whitespace, an escaped slash, a `\u` escape, an exponent.
-    private func respelled(_ text: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    private func respelled(_ text: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var out = String(decoding: text, as: UTF8.self)
         switch rng.next() % 5 {
         case 0: out = out.replacingOccurrences(of: ",", with: ", ")
