@@ -110,6 +110,19 @@ enum MicroSuite {
         try add("JSON parse frame", "JSONParser.parseObject of the frame's bytes (\(f.frameBytes.count) B)") {
             consume(try JSONParser.parseObject(f.frameBytes).count == 0)
         }
+        // What the relay does to each routed frame: stamp `from`, by splicing bytes when the
+        // frame is already in JSON.stringify form, else by parse + assign + serialize.
+        try add("relay stamp, parse-free", "CanonicalFrame scan + routing fields + splice `from` (\(f.frameBytes.count) B)") {
+            guard let frame = CanonicalFrame(f.frameBytes) else { throw BenchError("the session frame is not canonical") }
+            consume(frame["type"] != nil && frame["target"] != nil && frame["room"] != nil && frame["msg_id"] != nil)
+            consume(frame.stamped(from: "alice", msgID: nil))
+        }
+        try add("relay stamp, full parse", "parseObject + assign `from` + serialize: the path for other frames") {
+            var frame = try JSONParser.parseObject(f.frameBytes)
+            consume(frame["type"] != nil && frame["target"] != nil && frame["room"] != nil && frame["msg_id"] != nil)
+            frame["from"] = .string("alice")
+            consume(JSONSerializer.bytes(of: .object(frame)))
+        }
         try add("base64 encode ciphertext", "Base64.encode of the \(boxed.count) B ciphertext") { consume(Base64.encode(boxed)) }
 
         // Primitives: wrapper vs raw call.
