@@ -188,7 +188,7 @@ _myc_relay() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --db --key-file --passphrase-file --token-file --admin-token-file --health-token-file --tls-cert --tls-key --log-level)
+    non_repeating_options=(--host --port --db --key-file --passphrase-file --token-file --admin-token-file --health-token-file --tls-cert --tls-key --event-loops --log-level)
     __myc_offer_flags_options 0
 
     # Offer option value completions
@@ -221,6 +221,9 @@ _myc_relay() {
         return
         ;;
     '--tls-key')
+        return
+        ;;
+    '--event-loops')
         return
         ;;
     '--log-level')

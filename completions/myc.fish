@@ -23,7 +23,7 @@ function __myc_parse_tokens -S
         __myc_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'relay'
-            __myc_parse_subcommand 0 'host=' 'port=' 'db=' 'key-file=' 'passphrase-file=' 'token-file=' 'admin-token-file=' 'health-token-file=' 'tls-cert=' 'tls-key=' 'log-level=' 'version' 'h/help'
+            __myc_parse_subcommand 0 'host=' 'port=' 'db=' 'key-file=' 'passphrase-file=' 'token-file=' 'admin-token-file=' 'health-token-file=' 'tls-cert=' 'tls-key=' 'event-loops=' 'log-level=' 'version' 'h/help'
         case 'mcp'
             __myc_parse_subcommand 0 'relay=' 'name=' 'room=' 'token-file=' 'key-file=' 'passphrase-file=' 'state-db=' 'relay-fingerprint=' 'approvers=' 'tls-ca=' 'log-level=' 'version' 'h/help'
         case 'chat'
@@ -134,6 +134,7 @@ complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc r
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" health-token-file' -l 'health-token-file' -d 'Health/metrics bearer token from this file (else env RELAY_HEALTH_TOKEN; unset = admin rule).' -rfka ''
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" tls-cert' -l 'tls-cert' -d 'TLS certificate chain (PEM): serve wss:// and https:// directly (env RELAY_TLS_CERT).' -rfka ''
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" tls-key' -l 'tls-key' -d 'TLS private key (PEM) for --tls-cert (env RELAY_TLS_KEY).' -rfka ''
+complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" event-loops' -l 'event-loops' -d 'Event-loop threads for the sockets (env RELAY_EVENT_LOOPS, default one per core). Routing is serialized anyway; 1 spends the least CPU per frame, more help with TLS.' -rfka ''
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error, critical.' -rfka ''
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" version' -l 'version' -d 'Show the version.'
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -42,6 +42,9 @@ struct RelayBenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Benchmark a relay that is already running (ws://127.0.0.1:PORT). Default: start one.", valueName: "url"))
     var url: String?
 
+    @Option(help: ArgumentHelp("Event-loop threads of the relay this starts (its --event-loops). Default: the relay's own.", valueName: "n"))
+    var relayEventLoops: Int?
+
     @Option(help: ArgumentHelp("The myc binary to start as the relay.", valueName: "path"))
     var myc: String?
 
@@ -104,6 +107,9 @@ struct RelayBenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard duration > 0, duration <= 3600 else { throw ValidationError("--duration must be in (0, 3600]") }
+        if let relayEventLoops, !RelaySettings.eventLoopRange.contains(relayEventLoops) {
+            throw ValidationError("--relay-event-loops must be \(RelaySettings.eventLoopRange.lowerBound)…\(RelaySettings.eventLoopRange.upperBound)")
+        }
         guard warmup >= 0, warmup <= 600 else { throw ValidationError("--warmup must be in [0, 600]") }
         guard (1...5000).contains(pairs) else { throw ValidationError("--pairs must be 1…5000") }
         guard (1...10000).contains(receivers) else { throw ValidationError("--receivers must be 1…10000") }
@@ -120,6 +126,11 @@ struct RelayBenchCommand: AsyncParsableCommand {
         guard (1...254).contains(sourceAddresses) else { throw ValidationError("--source-addresses must be 1…254") }
         if relayPid != nil && url == nil { throw ValidationError("--relay-pid only applies with --url") }
         if myc != nil && url != nil { throw ValidationError("--myc starts a relay; it cannot be combined with --url") }
+    }
+
+    /// What the relays this command starts get on top of `RelayChild`'s clean environment.
+    private var relayEnvironment: [String] {
+        relayEventLoops.map { ["RELAY_EVENT_LOOPS=\($0)"] } ?? []
     }
 
     func run() async throws {
@@ -139,7 +150,7 @@ struct RelayBenchCommand: AsyncParsableCommand {
             address = try RelayAddress.parse(url)
         } else if needsShared, let binary {
             Console.err("starting relay: \(binary)")
-            let child = try await RelayChild.start(binary: binary)
+            let child = try await RelayChild.start(binary: binary, environment: relayEnvironment)
             relay = child
             address = RelayAddress(host: "127.0.0.1", port: child.port, path: "/")
         } else {
@@ -178,7 +189,7 @@ struct RelayBenchCommand: AsyncParsableCommand {
                 case .idle:
                     if let binary, url == nil {
                         Console.err("idle: starting a dedicated relay: \(binary)")
-                        let dedicated = try await RelayChild.start(binary: binary)
+                        let dedicated = try await RelayChild.start(binary: binary, environment: relayEnvironment)
                         defer { dedicated.stop() }
                         try await Task.sleep(nanoseconds: 500_000_000)
                         let own = ScenarioRunner(

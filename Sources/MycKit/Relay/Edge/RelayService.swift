@@ -13,6 +13,8 @@ public final class RelayService: Sendable {
     private let server: WebSocketServer
     private let timers: [RepeatedTask]
     private let store: SQLiteRelayStore
+    /// The event loops `--event-loops` asked for; nil when the process-wide group serves.
+    private let ownedLoops: MultiThreadedEventLoopGroup?
 
     public struct StartupError: Error, CustomStringConvertible {
         public let description: String
@@ -55,27 +57,34 @@ public final class RelayService: Sendable {
                 throw StartupError(description: "cannot load TLS certificate \(cert) / key \(key): \(error)")
             }
         }
+        // One loop per core unless told otherwise (the process-wide group); a count of our
+        // own gets a group the service owns and stops.
+        let ownedLoops = settings.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
+        let loops: any EventLoopGroup = ownedLoops ?? MultiThreadedEventLoopGroup.singleton
         let server: WebSocketServer
         do {
             server = try await WebSocketServer.start(
                 configuration: .init(host: settings.host, port: settings.port, maxMessageBytes: settings.limits.maxMessageBytes,
                                      backpressureLimit: settings.limits.backpressureLimitBytes, tls: tls),
-                delegate: runtime)
+                delegate: runtime, group: loops)
         } catch {
+            try? await ownedLoops?.shutdownGracefully()
             throw StartupError(description: "cannot listen on \(settings.host):\(settings.port): \(error)")
         }
-        let timers = runtime.startTimers(on: MultiThreadedEventLoopGroup.singleton.next())
+        let timers = runtime.startTimers(on: loops.next())
         logger.notice("relay listening", metadata: [
             "relay.fp": "\(identity.fingerprint)", "host": "\(settings.host)", "port": "\(server.localPort)",
             "tls": "\(tls != nil)", "db": "\(settings.databasePath)", "proto": "\(WireProtocol.version)",
             "require_challenge": "\(settings.limits.requireChallenge)",
+            "event_loops": "\(settings.eventLoops.map(String.init) ?? "one per core")",
         ])
         return RelayService(port: server.localPort, fingerprint: identity.fingerprint, runtime: runtime,
-                            server: server, timers: timers, store: store)
+                            server: server, timers: timers, store: store, ownedLoops: ownedLoops)
     }
 
     private init(port: Int, fingerprint: Fingerprint, runtime: RelayRuntime, server: WebSocketServer,
-                 timers: [RepeatedTask], store: SQLiteRelayStore) {
+                 timers: [RepeatedTask], store: SQLiteRelayStore, ownedLoops: MultiThreadedEventLoopGroup?) {
+        self.ownedLoops = ownedLoops
         self.port = port
         self.fingerprint = fingerprint
         self.runtime = runtime
@@ -90,6 +99,7 @@ public final class RelayService: Sendable {
         await runtime.shutdown()
         for timer in timers { timer.cancel() }
         await server.stopAccepting()
+        try? await ownedLoops?.shutdownGracefully()
         try? store.close()
     }
 

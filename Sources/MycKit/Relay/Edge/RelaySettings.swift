@@ -17,6 +17,10 @@ public struct RelaySettings: Sendable {
     /// The reference's files, imported once on first start when present.
     public var allowFile = Paths.inHome(".mycelium-relay-allow.json")
     public var queueFile: String?
+    /// Event-loop threads for the sockets; nil means one per core. Routing itself is
+    /// serialized by the core's lock, so more loops parallelize only socket and TLS work,
+    /// and every delivery between two loops costs a hand-off (docs/performance.md).
+    public var eventLoops: Int?
 
     public enum InviteTokenSource: Sendable, Equatable {
         case value(String)
@@ -35,6 +39,7 @@ public struct RelaySettings: Sendable {
         public var healthTokenFile: String?
         public var tlsCert: String?
         public var tlsKey: String?
+        public var eventLoops: Int?
         public init() {}
     }
 
@@ -67,6 +72,11 @@ public struct RelaySettings: Sendable {
         if (s.tlsCertificate == nil) != (s.tlsKey == nil) {
             throw Invalid(description: "--tls-cert and --tls-key go together (RELAY_TLS_CERT / RELAY_TLS_KEY): give both or neither")
         }
+        if let loops = flags.eventLoops {
+            s.eventLoops = loops
+        } else if config.string(nil, "RELAY_EVENT_LOOPS") != nil {
+            s.eventLoops = try config.integer("RELAY_EVENT_LOOPS", default: 1, in: RelaySettings.eventLoopRange)
+        }
         s.allowFile = config.path(nil, "RELAY_ALLOW_FILE", default: s.allowFile)
         s.queueFile = config.string(nil, "RELAY_QUEUE_FILE").map(Paths.expand)
 
@@ -89,6 +99,9 @@ public struct RelaySettings: Sendable {
         s.limits = l
         return s
     }
+
+    /// What `--event-loops` / RELAY_EVENT_LOOPS accept.
+    public static let eventLoopRange = 1...256
 
     public var httpPolicy: RelayHTTPPolicy {
         RelayHTTPPolicy(adminToken: adminToken, healthToken: healthToken, requireTLS: limits.requireTLS,
