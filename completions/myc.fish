@@ -134,7 +134,7 @@ complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc r
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" health-token-file' -l 'health-token-file' -d 'Health/metrics bearer token from this file (else env RELAY_HEALTH_TOKEN; unset = admin rule).' -rfka ''
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" tls-cert' -l 'tls-cert' -d 'TLS certificate chain (PEM): serve wss:// and https:// directly (env RELAY_TLS_CERT).' -rfka ''
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" tls-key' -l 'tls-key' -d 'TLS private key (PEM) for --tls-cert (env RELAY_TLS_KEY).' -rfka ''
-complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" event-loops' -l 'event-loops' -d 'Event-loop threads for the sockets (env RELAY_EVENT_LOOPS, default one per core). Routing is serialized anyway; 1 spends the least CPU per frame, more help with TLS.' -rfka ''
+complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" event-loops' -l 'event-loops' -d 'Event-loop threads for the sockets (env RELAY_EVENT_LOOPS, default 1). Routing is serialized anyway, so 1 spends the least CPU per frame; more can help TLS on many cores.' -rfka ''
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error, critical.' -rfka ''
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" version' -l 'version' -d 'Show the version.'
 complete -c 'myc' -n '__myc_should_offer_completions_for_flags_or_options "myc relay" h help' -s 'h' -l 'help' -d 'Show help information.'

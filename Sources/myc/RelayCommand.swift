@@ -23,7 +23,7 @@ struct RelayCommand: AsyncParsableCommand {
             RELAY_MAX_MSG_BYTES (65536), RELAY_PING_INTERVAL (30 s), RELAY_RATE_LIMIT (300/min), \
             RELAY_QUEUE_MAX_MSGS (50), RELAY_QUEUE_MAX_BYTES (524288), RELAY_QUEUE_TTL_S (3600), \
             RELAY_MAX_IP_CONNS (10), RELAY_AUTH_TIMEOUT_MS (5000), RELAY_REQUIRE_TLS (off), \
-            RELAY_TRUSTED_PROXY (off), RELAY_EVENT_LOOPS (one per core), RELAY_REQUIRE_CHALLENGE (on; "false" admits legacy token-only \
+            RELAY_TRUSTED_PROXY (off), RELAY_EVENT_LOOPS (1), RELAY_REQUIRE_CHALLENGE (on; "false" admits legacy token-only \
             clients), RELAY_DISCOVERY (on), RELAY_ROOM (default), RELAY_ALLOW_FILE, RELAY_QUEUE_FILE.
 
             SIGTERM/SIGINT: every peer gets relay_shutdown and close 1001; exits within 5 s.
@@ -60,8 +60,9 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("TLS private key (PEM) for --tls-cert (env RELAY_TLS_KEY).", valueName: "path"))
     var tlsKey: String?
 
-    @Option(help: ArgumentHelp("Event-loop threads for the sockets (env RELAY_EVENT_LOOPS, default one per core). "
-                               + "Routing is serialized anyway; 1 spends the least CPU per frame, more help with TLS.", valueName: "n"))
+    @Option(help: ArgumentHelp("Event-loop threads for the sockets (env RELAY_EVENT_LOOPS, default 1). Routing is "
+                               + "serialized anyway, so 1 spends the least CPU per frame; more can help TLS on many cores.",
+                               valueName: "n"))
     var eventLoops: Int?
 
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import MycKit
 
-/// `myc relay --event-loops N` / RELAY_EVENT_LOOPS: the relay serves its sockets on exactly
-/// N event-loop threads of its own, and still routes end to end.
+/// `myc relay --event-loops N` / RELAY_EVENT_LOOPS (default 1): the relay serves its sockets
+/// on exactly N event-loop threads of its own, and still routes end to end.
 @Suite(.serialized) struct RelayEventLoopsTests {
     /// Thread names of a process, from /proc (NIO names its loops NIO-ELT-… for a group of
     /// its own and NIO-SGLTN-… for the process-wide one).
@@ -26,6 +26,14 @@ import MycKit
         #expect(names.filter { $0.hasPrefix("NIO-ELT-") }.count == 1, "\(names)")
         #expect(!names.contains { $0.hasPrefix("NIO-SGLTN-") }, "the process-wide group was started too: \(names)")
         #expect(relay.logLines.contains { $0.contains("\"relay listening\"") && $0.contains("\"event_loops\":\"1\"") })
+    }
+
+    @Test func oneLoopIsTheDefault() throws {
+        let relay = try RelayProcess()
+        defer { relay.terminate() }
+        let names = threadNames(relay.process.processIdentifier)
+        #expect(names.filter { $0.hasPrefix("NIO-ELT-") }.count == 1, "\(names)")
+        #expect(!names.contains { $0.hasPrefix("NIO-SGLTN-") }, "\(names)")
     }
 
     @Test func theEnvironmentSetsTheCountAndTheFlagWins() throws {

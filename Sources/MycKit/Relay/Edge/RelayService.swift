@@ -13,8 +13,8 @@ public final class RelayService: Sendable {
     private let server: WebSocketServer
     private let timers: [RepeatedTask]
     private let store: SQLiteRelayStore
-    /// The event loops `--event-loops` asked for; nil when the process-wide group serves.
-    private let ownedLoops: MultiThreadedEventLoopGroup?
+    /// The event loops serving the sockets (`--event-loops`).
+    private let loops: MultiThreadedEventLoopGroup
 
     public struct StartupError: Error, CustomStringConvertible {
         public let description: String
@@ -57,10 +57,9 @@ public final class RelayService: Sendable {
                 throw StartupError(description: "cannot load TLS certificate \(cert) / key \(key): \(error)")
             }
         }
-        // One loop per core unless told otherwise (the process-wide group); a count of our
-        // own gets a group the service owns and stops.
-        let ownedLoops = settings.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
-        let loops: any EventLoopGroup = ownedLoops ?? MultiThreadedEventLoopGroup.singleton
+        // A group of the service's own (not the process-wide one), sized by the settings,
+        // stopped on shutdown.
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: settings.eventLoops)
         let server: WebSocketServer
         do {
             server = try await WebSocketServer.start(
@@ -68,7 +67,7 @@ public final class RelayService: Sendable {
                                      backpressureLimit: settings.limits.backpressureLimitBytes, tls: tls),
                 delegate: runtime, group: loops)
         } catch {
-            try? await ownedLoops?.shutdownGracefully()
+            try? await loops.shutdownGracefully()
             throw StartupError(description: "cannot listen on \(settings.host):\(settings.port): \(error)")
         }
         let timers = runtime.startTimers(on: loops.next())
@@ -76,15 +75,15 @@ public final class RelayService: Sendable {
             "relay.fp": "\(identity.fingerprint)", "host": "\(settings.host)", "port": "\(server.localPort)",
             "tls": "\(tls != nil)", "db": "\(settings.databasePath)", "proto": "\(WireProtocol.version)",
             "require_challenge": "\(settings.limits.requireChallenge)",
-            "event_loops": "\(settings.eventLoops.map(String.init) ?? "one per core")",
+            "event_loops": "\(settings.eventLoops)",
         ])
         return RelayService(port: server.localPort, fingerprint: identity.fingerprint, runtime: runtime,
-                            server: server, timers: timers, store: store, ownedLoops: ownedLoops)
+                            server: server, timers: timers, store: store, loops: loops)
     }
 
     private init(port: Int, fingerprint: Fingerprint, runtime: RelayRuntime, server: WebSocketServer,
-                 timers: [RepeatedTask], store: SQLiteRelayStore, ownedLoops: MultiThreadedEventLoopGroup?) {
-        self.ownedLoops = ownedLoops
+                 timers: [RepeatedTask], store: SQLiteRelayStore, loops: MultiThreadedEventLoopGroup) {
+        self.loops = loops
         self.port = port
         self.fingerprint = fingerprint
         self.runtime = runtime
@@ -99,7 +98,7 @@ public final class RelayService: Sendable {
         await runtime.shutdown()
         for timer in timers { timer.cancel() }
         await server.stopAccepting()
-        try? await ownedLoops?.shutdownGracefully()
+        try? await loops.shutdownGracefully()
         try? store.close()
     }
 
