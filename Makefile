@@ -97,7 +97,7 @@ bench: deps
 	$(call bench_run,micro,micro.txt)
 	$(call bench_run,relay $(BENCH_RELAY),relay.txt)
 	$(call bench_run,relay $(BENCH_RELAY) --scenario pairs --rate 100000,relay-pairs-100k.txt)
-	$(call bench_run,relay $(BENCH_RELAY) --scenario pairs --relay-event-loops 1,relay-pairs-one-loop.txt)
+	$(call bench_run,relay $(BENCH_RELAY) --scenario pairs --relay-event-loops 2,relay-pairs-two-loops.txt)
 	$(call bench_run,peer $(BENCH_RELAY),peer-sqlite.txt)
 	$(call bench_run,peer $(BENCH_RELAY) --store memory,peer-memory.txt)
 
