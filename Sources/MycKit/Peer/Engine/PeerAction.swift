@@ -1,7 +1,8 @@
 /// What `PeerEngine` asks its runtime to do, in order. The runtime carries them out one
 /// after the other and decides nothing: a `.persist` comes before the send or
-/// notification that depends on it (a committed msg_id before its `_ack`), so applying it
-/// synchronously, in order, keeps the promise made on the wire.
+/// notification that depends on it (a committed msg_id before its `_ack`), so a runtime
+/// that runs nothing after a `.persist` until it is on disk keeps the promise made on the
+/// wire (`PeerRuntime` batches several into one write: `PersistPipeline`).
 public enum PeerAction: Sendable, Equatable {
     /// Open a link to this relay URL. Any backoff delay has already elapsed (the engine
     /// armed `.reconnect` first). Answer with `.linkOpened` or `.linkClosed`.
