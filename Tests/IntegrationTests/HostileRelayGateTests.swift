@@ -48,7 +48,13 @@ import Testing
             try relay.send(frame)
         }
         try await f.wait("all 8 reordered frames acked") { Set(relay.acks(to: mallory)).isSuperset(of: ids) }
-        #expect(f.delivered(from: "mallory") == order.map { "reordered \($0)" }, "each delivered once, in arrival order")
+        // An ack says the message is committed; its notification reaches the host on its own
+        // path (the MCP face's stdout), so wait for those too. (No barrier frame here: its seq
+        // would move the window the second half relies on. The final barrier comes after
+        // everything, so the last check below would also see a late duplicate.)
+        let reordered = { f.delivered(from: "mallory").filter { $0.hasPrefix("reordered ") } }
+        try await f.wait("all 8 reordered frames shown to the host") { reordered().count >= 8 }
+        #expect(reordered() == order.map { "reordered \($0)" }, "each delivered once, in arrival order")
 
         // Far ahead, then one more than 64 behind it: outside the window, never delivered.
         try relay.send(try relay.frame(from: mallory, text: "ahead", seq: base + 150))
@@ -57,6 +63,7 @@ import Testing
         try await f.barrier(mallory)
         #expect(f.delivered(from: "mallory").contains("inside the window"))
         #expect(!f.delivered(from: "mallory").contains("below the window"))
+        #expect(reordered() == order.map { "reordered \($0)" }, "none of them shown twice")
     }
 
     @Test func exactReplayIsDroppedAndReacked() async throws {
