@@ -66,6 +66,43 @@ import Testing
         relay.terminate()
     }
 
+    /// Routed bytes as the receiver gets them. A frame already in JSON.stringify form keeps
+    /// its bytes and gets `from` spliced in (the parse-free path); any other spelling is
+    /// re-printed as JSON.stringify would print it (the full parse), like the reference relay.
+    @Test func routedFramesArriveAsJSONStringifyPrintsThemOnBothPaths() async throws {
+        let relay = try RelayProcess()
+        let alice = ProtocolTestClient(url: relay.url, name: "alice")
+        let bob = ProtocolTestClient(url: relay.url, name: "bob")
+        try await alice.connectAndAuth(token: relay.token)
+        try await bob.connectAndAuth(token: relay.token)
+
+        try await alice.sendText(#"{"type":"probe","target":"bob","msg_id":"m-canonical","seq":7,"payload":"q\"x","no_queue":true}"#)
+        #expect(await bob.rawText(containing: "m-canonical")
+            == #"{"type":"probe","target":"bob","msg_id":"m-canonical","seq":7,"payload":"q\"x","no_queue":true,"from":"alice"}"#)
+
+        // One deviation each, so each must take the full parse on its own.
+        let respelled: [(sent: String, routed: String)] = [
+            (#"{ "type":"probe","target":"bob","msg_id":"m-space"}"#, #"{"type":"probe","target":"bob","msg_id":"m-space","from":"alice"}"#),
+            (#"{"type":"probe","target":"bob","msg_id":"m-slash","p":"a\/b"}"#, #"{"type":"probe","target":"bob","msg_id":"m-slash","p":"a/b","from":"alice"}"#),
+            (#"{"type":"probe","target":"bob","msg_id":"m-unicode","p":"\u0041"}"#, #"{"type":"probe","target":"bob","msg_id":"m-unicode","p":"A","from":"alice"}"#),
+            (#"{"type":"probe","target":"bob","msg_id":"m-number","n":1.50,"e":1e2}"#, #"{"type":"probe","target":"bob","msg_id":"m-number","n":1.5,"e":100,"from":"alice"}"#),
+            (#"{"type":"probe","target":"bob","from":"mallory","msg_id":"m-dup","from":"eve"}"#, #"{"type":"probe","target":"bob","from":"alice","msg_id":"m-dup"}"#),
+        ]
+        for (sent, routed) in respelled {
+            let marker = try #require(JSONParser.parseObject(sent)["msg_id"]?.stringValue)
+            try await alice.sendText(sent)
+            #expect(await bob.rawText(containing: "\"\(marker)\"") == routed, "\(sent)")
+        }
+
+        // A falsy msg_id is replaced where it stands; `from` is appended after it.
+        try await alice.sendText(#"{"type":"probe","target":"bob","msg_id":"","payload":"falsy id"}"#)
+        let stamped = try #require(await bob.rawText(containing: "falsy id"))
+        let object = try JSONParser.parseObject(stamped)
+        #expect(object.keys == ["type", "target", "msg_id", "payload", "from"])
+        #expect(object["msg_id"]?.stringValue?.isEmpty == false)
+        #expect(stamped == #"{"type":"probe","target":"bob","msg_id":"\#(object["msg_id"]!.stringValue!)","payload":"falsy id","from":"alice"}"#)
+    }
+
     @Test func sigkillLosesNoQueuedMailBindingOrRevocation() async throws {
         let home = TempDir()
         var relay: RelayProcess? = try RelayProcess(home: home)

@@ -14,6 +14,8 @@ final class ProtocolTestClient: @unchecked Sendable {
     let identity: SigningKeyPair
     let rooms: [String]
     private let inbox = LockedBox<[JSONObject]>([])
+    /// Every text frame exactly as it arrived, for byte-level checks.
+    private let rawTexts = LockedBox<[String]>([])
     private let outbound = LockedBox<WebSocketOutboundWriter?>(nil)
     private let closeFrame = LockedBox<WebSocketCloseFrame?>(nil)
     private let finished = LockedBox<Bool>(false)
@@ -33,6 +35,7 @@ final class ProtocolTestClient: @unchecked Sendable {
     /// Opens the socket; frames start arriving in `next()`.
     func open() async throws {
         let inbox = self.inbox
+        let rawTexts = self.rawTexts
         let outbound = self.outbound
         let closeFrame = self.closeFrame
         let finished = self.finished
@@ -45,6 +48,7 @@ final class ProtocolTestClient: @unchecked Sendable {
                 outbound.value = writer
                 ready.continuation.yield()
                 for try await message in inbound.messages(maxSize: 1 << 22) {
+                    if case let .text(text) = message { rawTexts.withValue { $0.append(text) } }
                     if case let .text(text) = message, let object = try? JSONParser.parseObject(text) {
                         inbox.withValue { $0.append(object) }
                     } else if case let .text(text) = message {
@@ -72,6 +76,16 @@ final class ProtocolTestClient: @unchecked Sendable {
             if finished.value || ContinuousClock.now >= deadline { return nil }
             try? await Task.sleep(for: .milliseconds(2))
         }
+    }
+
+    /// Waits for a text frame containing `marker` and returns it byte for byte.
+    func rawText(containing marker: String, timeout: Duration = .seconds(5)) async -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let hit = rawTexts.value.first(where: { $0.contains(marker) }) { return hit }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return nil
     }
 
     /// Frames received and not yet read.
