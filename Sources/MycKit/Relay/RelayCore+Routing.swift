@@ -15,9 +15,7 @@ extension RelayCore {
     mutating func receivedWhileAuthenticated(_ id: ConnectionID, text: [UInt8], nowMs: Int64) -> [RelayAction] {
         // Frames already in `JSON.stringify` form skip the parse (see `CanonicalFrame`).
         if let frame = CanonicalFrame(text) {
-            guard case .authenticated(var session)? = connections[id] else { return [] }
-            let allowed = session.bucket.take(nowMs: nowMs)
-            connections[id] = .authenticated(session)
+            guard let (session, allowed) = takeToken(id, nowMs: nowMs) else { return [] }
             guard allowed else { return rateLimited(id, msgID: frame["msg_id"]) }
             return route(frame, from: id, session: session, nowMs: nowMs)
         }
@@ -26,10 +24,7 @@ extension RelayCore {
             counters.dropped(.invalidJSON)
             return [.send(id, StaticFrames.invalidJSON)]
         }
-        guard case .authenticated(var session)? = connections[id] else { return [] }
-        // 3. Token bucket; every frame costs one token, `list_rooms` included.
-        let allowed = session.bucket.take(nowMs: nowMs)
-        connections[id] = .authenticated(session)
+        guard let (session, allowed) = takeToken(id, nowMs: nowMs) else { return [] }
         guard case .object(let frame) = value else {
             // `null`, arrays, numbers: the reference crashes or routes garbage (§8.11).
             guard allowed else { return rateLimited(id, msgID: nil) }
@@ -38,6 +33,15 @@ extension RelayCore {
         }
         guard allowed else { return rateLimited(id, msgID: frame["msg_id"]) }
         return route(frame, from: id, session: session, nowMs: nowMs)
+    }
+
+    /// 3. Token bucket: every frame costs one token, `list_rooms` included. Nil when the
+    /// connection is not authenticated (any more).
+    private mutating func takeToken(_ id: ConnectionID, nowMs: Int64) -> (session: Session, allowed: Bool)? {
+        guard case .authenticated(var session)? = connections[id] else { return nil }
+        let allowed = session.bucket.take(nowMs: nowMs)
+        connections[id] = .authenticated(session)
+        return (session, allowed)
     }
 
     /// An object frame from an authenticated connection, within its rate.
