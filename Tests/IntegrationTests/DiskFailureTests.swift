@@ -7,6 +7,23 @@ import Testing
 /// are real kernel errors, even for root.
 @Suite(.serialized, .enabled(if: TinyFilesystem.available, "needs root to mount a tmpfs"))
 struct DiskFailureTests {
+    /// A relay, alice, and bob whose key file, and so state database, live on a 2 MiB tmpfs;
+    /// `delivered` already went from alice to bob, so bob's database holds real state.
+    private func bobOnTinyFilesystem(delivered: String) throws
+        -> (relay: RelayProcess, fs: TinyFilesystem, bobHome: TempDir, env: [String: String], alice: MCPPeer, bob: MCPPeer)
+    {
+        let relay = try RelayProcess()
+        let fs = try TinyFilesystem(sizeKiB: 2048)
+        let bobHome = TempDir()
+        let env = ["MYC_KEY_FILE": fs.file("bob.json")]
+        let alice = try MCPPeer("alice", relay: relay.url)
+        let bob = try MCPPeer("bob", relay: relay.url, home: bobHome, env: env)
+        try alice.waitForVerifiedSession(with: "bob")
+        _ = try alice.call("myc_send", ["target": "bob", "text": .string(delivered)])
+        _ = try bob.waitForMessage(from: "alice", content: delivered)
+        return (relay, fs, bobHome, env, alice, bob)
+    }
+
     @Test func relayOnAReadOnlyStateDirectoryExitsWithAClearError() throws {
         let fs = try TinyFilesystem(sizeKiB: 1024)
         try fs.remount(readOnly: true)
@@ -19,15 +36,8 @@ struct DiskFailureTests {
     }
 
     @Test func peerOnAReadOnlyStateDirectoryExitsWithAClearErrorAndLosesNothing() throws {
-        let relay = try RelayProcess()
-        let fs = try TinyFilesystem(sizeKiB: 2048)
-        let bobHome = TempDir()
-        let env = ["MYC_KEY_FILE": fs.file("bob.json")]
-        let alice = try MCPPeer("alice", relay: relay.url)
-        var bob = try MCPPeer("bob", relay: relay.url, home: bobHome, env: env)
-        try alice.waitForVerifiedSession(with: "bob")
-        _ = try alice.call("myc_send", ["target": "bob", "text": "kept across the read-only episode"])
-        _ = try bob.waitForMessage(from: "alice", content: "kept across the read-only episode")
+        let (relay, fs, bobHome, env, alice, firstBob) = try bobOnTinyFilesystem(delivered: "kept across the read-only episode")
+        var bob = firstBob
         bob.stop()
 
         try fs.remount(readOnly: true)
@@ -163,15 +173,8 @@ struct DiskFailureTests {
     }
 
     @Test func peerDatabaseFullReportsTheErrorAndStaysIntact() throws {
-        let relay = try RelayProcess()
-        let fs = try TinyFilesystem(sizeKiB: 2048)
-        let bobHome = TempDir()
-        let env = ["MYC_KEY_FILE": fs.file("bob.json")]
-        let alice = try MCPPeer("alice", relay: relay.url)
-        var bob = try MCPPeer("bob", relay: relay.url, home: bobHome, env: env)
-        try alice.waitForVerifiedSession(with: "bob")
-        _ = try alice.call("myc_send", ["target": "bob", "text": "before the disk filled"])
-        _ = try bob.waitForMessage(from: "alice", content: "before the disk filled")
+        let (relay, fs, bobHome, env, alice, firstBob) = try bobOnTinyFilesystem(delivered: "before the disk filled")
+        var bob = firstBob
 
         // bob's disk fills up while alice sends: bob must stop before acknowledging anything
         // it could not store (exit 74, EX_IOERR, with the reason), never ack and forget.
