@@ -64,18 +64,7 @@ struct PeerBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let relay: RelayChild?
-        let address: RelayAddress
-        if let url {
-            address = try RelayAddress.parse(url)
-            relay = nil
-        } else {
-            let binary = try RelayChild.locateBinary(explicit: myc)
-            Console.err("starting relay: \(binary)")
-            let child = try await RelayChild.start(binary: binary)
-            relay = child
-            address = RelayAddress(host: "127.0.0.1", port: child.port, path: "/")
-        }
+        let (address, relay) = try await RelayChild.target(url: url, myc: myc, label: "")
         let directory = try RelayChild.makeTempDirectory()
         defer {
             relay?.stop()

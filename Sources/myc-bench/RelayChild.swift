@@ -14,6 +14,16 @@ struct RelayChild: Sendable {
     let binary: String
     let directory: String
 
+    /// The relay under test: the one at `url` when given (no child), else a `myc relay`
+    /// started here from `myc` (see `locateBinary`), announced on stderr with `label`.
+    static func target(url: String?, myc: String?, label: String) async throws -> (address: RelayAddress, child: RelayChild?) {
+        if let url { return (try RelayAddress.parse(url), nil) }
+        let binary = try locateBinary(explicit: myc)
+        Console.err("\(label)starting relay: \(binary)")
+        let child = try await start(binary: binary)
+        return (RelayAddress(host: "127.0.0.1", port: child.port, path: "/"), child)
+    }
+
     /// `--myc PATH`, else the `myc` next to this executable (same build configuration),
     /// else `.build/release/myc`, else `.build/debug/myc`.
     static func locateBinary(explicit: String?) throws -> String {

@@ -74,17 +74,7 @@ struct SoakCommand: AsyncParsableCommand {
         guard files >= connections + 2 * pairs + 200 else {
             throw BenchError("--connections \(connections) needs about \(connections + 2 * pairs + 200) open files; the limit is \(files) (ulimit -n)")
         }
-        var relay: RelayChild?
-        let address: RelayAddress
-        if let url {
-            address = try RelayAddress.parse(url)
-        } else {
-            let binary = try RelayChild.locateBinary(explicit: myc)
-            Console.err("soak: starting relay \(binary)")
-            let child = try await RelayChild.start(binary: binary)
-            relay = child
-            address = RelayAddress(host: "127.0.0.1", port: child.port, path: "/")
-        }
+        let (address, relay) = try await RelayChild.target(url: url, myc: myc, label: "soak: ")
         defer { relay?.stop() }
         let pid = relay?.pid ?? relayPid
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
